@@ -1,0 +1,39 @@
+import {
+  authenticatorFromEnv,
+  dynamoSettings,
+  loggerFromEnv,
+  makeDocumentStore,
+  makeDynamoClient,
+  makeRoleStore,
+  objectStoreFromEnv,
+} from '@identities/aws';
+import {
+  type DocumentStore,
+  documentResponse,
+  type HandlerDeps,
+  makeGetDocument,
+  type ObjectStore,
+  routeById,
+  streamingHandler,
+} from '@identities/core';
+
+// GET /api/v1/people/{personId}/fileDocuments/{documentId}/data: Read Identity Files.
+export function makeHandler(deps: HandlerDeps & { objects: ObjectStore; documents: DocumentStore }) {
+  const getDocument = makeGetDocument(deps);
+  return streamingHandler(routeById('DownloadFileDocument'), deps, async (request) => {
+    const { personId, documentId } = request.pathParameters;
+    const { record, object } = await getDocument(personId, documentId);
+    return documentResponse(record, object);
+  });
+}
+
+const env = process.env;
+const table = dynamoSettings(env);
+const dynamo = makeDynamoClient(table);
+
+export const handler = makeHandler({
+  objects: objectStoreFromEnv(env),
+  documents: makeDocumentStore(dynamo, table.table),
+  auth: authenticatorFromEnv(env, makeRoleStore(dynamo, table.table)),
+  logger: loggerFromEnv(env),
+});

@@ -1,0 +1,139 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, type DocumentRecord, type DocumentStore, type RoleStore } from '@identities/core';
+import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
+import { translateStorageError } from './storage-errors.ts';
+import { documentKey, ROLE_PARTITION, roleKey } from './table.ts';
+
+export interface DynamoSettings {
+  readonly table: string;
+  readonly region: string;
+  /** A DynamoDB-compatible endpoint (the embedded stand-in, an on-prem store); AWS when absent. */
+  readonly endpoint: string | undefined;
+}
+
+export function dynamoSettings(env: Env): DynamoSettings {
+  return {
+    table: requireEnv(env, 'TABLE_NAME'),
+    region: regionOf(env),
+    endpoint: optionalEnv(env, 'DYNAMODB_ENDPOINT'),
+  };
+}
+
+/** One client per container, with bounded retries. */
+export function makeDynamoClient(settings: Pick<DynamoSettings, 'region' | 'endpoint'>): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: settings.region,
+    maxAttempts: 3,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function makeDocumentStore(client: DynamoDBDocumentClient, table: string): DocumentStore {
+  return {
+    async get(personId, documentId) {
+      try {
+        const { Item } = await client.send(
+          new GetCommand({ TableName: table, Key: documentKey(personId, documentId), ConsistentRead: true }),
+        );
+        return Item === undefined ? undefined : toDocumentRecord(Item);
+      } catch (error) {
+        throw translateStorageError(error, 'Document metadata');
+      }
+    },
+    async create(record) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...documentKey(record.personId, record.documentId), type: 'document', ...record },
+            // A document id is unique per person: of two uploads with one id, exactly one wins.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new ConflictError(`This person already has a document with id "${record.documentId}".`, {
+            cause: error,
+          });
+        }
+        throw translateStorageError(error, 'Document metadata');
+      }
+    },
+  };
+}
+
+function toDocumentRecord(item: Record<string, unknown>): DocumentRecord {
+  const text = (name: string): string => {
+    const value = item[name];
+    if (typeof value !== 'string') throw new Error(`document item has no ${name}`);
+    return value;
+  };
+  const size = item.size;
+  if (typeof size !== 'number') throw new Error('document item has no size');
+  return {
+    personId: text('personId'),
+    documentId: text('documentId'),
+    name: text('name'),
+    description: typeof item.description === 'string' ? item.description : undefined,
+    fileName: text('fileName'),
+    contentType: text('contentType'),
+    size,
+    sha256: text('sha256'),
+    objectKey: text('objectKey'),
+    createdAt: text('createdAt'),
+    createdBy: text('createdBy'),
+  };
+}
+
+export interface Role {
+  readonly name: string;
+  readonly permissions: readonly string[];
+}
+
+/** Roles: read by the API, written and listed by the operator CLI. */
+export function makeRoleStore(client: DynamoDBDocumentClient, table: string) {
+  return {
+    async permissionsOf(role: string) {
+      try {
+        const { Item } = await client.send(new GetCommand({ TableName: table, Key: roleKey(role) }));
+        return Item === undefined ? undefined : permissionList(Item.permissions);
+      } catch (error) {
+        throw translateStorageError(error, 'Role storage');
+      }
+    },
+    async put(role: Role): Promise<void> {
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...roleKey(role.name), type: 'role', permissions: [...role.permissions] },
+        }),
+      );
+    },
+    async list(): Promise<Role[]> {
+      const roles: Role[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': ROLE_PARTITION },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          roles.push({ name: String(item.sk), permissions: permissionList(item.permissions) });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return roles;
+    },
+  } satisfies RoleStore & Record<string, unknown>;
+}
+
+function permissionList(value: unknown): string[] {
+  const items = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
+  return items.filter((item): item is string => typeof item === 'string');
+}

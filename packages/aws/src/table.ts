@@ -1,0 +1,31 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one metadata table. Documents: `pk = PERSON#{personId}`, `sk = DOC#{documentId}`. Roles:
+ * `pk = ROLE`, `sk = {role name}`, so roles list with one query and IAM can scope reads to them.
+ */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+
+export const documentKey = (personId: string, documentId: string) => ({
+  pk: `PERSON#${personId}`,
+  sk: `DOC#${documentId}`,
+});
+
+export const ROLE_PARTITION = 'ROLE';
+export const roleKey = (name: string) => ({ pk: ROLE_PARTITION, sk: name });
+
+/** The table definition, for stand-ins and tests; the infrastructure declares the same keys. */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: TABLE_KEYS.partition, AttributeType: 'S' },
+      { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' },
+    ],
+  };
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import contentDisposition from 'content-disposition';
+import { NotFoundError } from './errors.ts';
+import type { HttpResponse } from './http.ts';
+import { isSafeId, parseGuid } from './ids.ts';
+import { documentObjectKey } from './keys.ts';
+import { describeError, type Logger } from './log.ts';
+import type { DocumentRecord, DocumentStore, ObjectStore, StoredObject } from './ports.ts';
+import type { UploadCommand } from './upload-form.ts';
+
+export interface DocumentDeps {
+  readonly objects: ObjectStore;
+  readonly documents: DocumentStore;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+/**
+ * Stores an uploaded document: bytes first, under a key of their own, then the metadata item with a
+ * conditional write. The item is what makes a document exist, so a losing concurrent upload (409)
+ * or a failed metadata write only ever removes its own object; the winner's bytes stay untouched.
+ */
+export function makeUploadDocument(deps: DocumentDeps) {
+  const { objects, documents, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? randomUUID;
+  return async (command: UploadCommand, createdBy: string): Promise<DocumentRecord> => {
+    const documentId = command.publicId ?? newId();
+    const objectKey = documentObjectKey(command.personId, documentId, newId());
+    const { file } = command;
+    await objects.put(objectKey, file.bytes, { contentType: file.contentType, sha256: file.sha256 });
+    const record: DocumentRecord = {
+      personId: command.personId,
+      documentId,
+      name: command.name,
+      description: command.description,
+      fileName: file.fileName,
+      contentType: file.contentType,
+      size: file.bytes.length,
+      sha256: Buffer.from(file.sha256).toString('hex'),
+      objectKey,
+      createdAt: clock().toISOString(),
+      createdBy,
+    };
+    try {
+      await documents.create(record);
+    } catch (error) {
+      await objects.delete(objectKey).catch((cleanupError: unknown) => {
+        logger.log('error', 'orphaned document object', { objectKey, error: describeError(cleanupError) });
+      });
+      throw error;
+    }
+    return record;
+  };
+}
+
+/**
+ * Finds a person's document and opens its bytes. 404 when the ids cannot exist, when there is no such
+ * document, or when it belongs to another person.
+ */
+export function makeGetDocument(deps: Pick<DocumentDeps, 'objects' | 'documents'>) {
+  const { objects, documents } = deps;
+  return async (
+    personIdParam: string | undefined,
+    documentIdParam: string | undefined,
+  ): Promise<{ record: DocumentRecord; object: StoredObject }> => {
+    const personId = parseGuid(personIdParam);
+    if (personId === undefined || !isSafeId(documentIdParam)) throw documentNotFound();
+    const record = await documents.get(personId, documentIdParam);
+    if (record === undefined) throw documentNotFound();
+    const object = await objects.get(record.objectKey);
+    // Metadata without bytes breaks the upload's invariant: a server fault, not a missing document.
+    if (object === undefined) throw new Error(`document object ${record.objectKey} is missing`);
+    return { record, object };
+  };
+}
+
+function documentNotFound(): NotFoundError {
+  return new NotFoundError('No such document for this person.');
+}
+
+/**
+ * 200 with the stored bytes, streamed. Always an attachment with nosniff: whatever the uploader
+ * claimed the content to be, a browser saves it rather than rendering it.
+ */
+export function documentResponse(record: DocumentRecord, object: StoredObject): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: {
+      'Content-Type': record.contentType,
+      'Content-Length': String(object.size),
+      // RFC 6266: an ASCII fallback plus filename* in UTF-8.
+      'Content-Disposition': contentDisposition(record.fileName, { type: 'attachment' }),
+      'Cache-Control': 'private, no-store',
+    },
+    body: object.body,
+  };
+}
+
+/**
+ * Where a stored document's bytes are downloaded, as a reference relative to the upload URL
+ * (`.../people/fileDocuments/upload`), so it holds behind any base path (`/identities` in the cloud).
+ */
+export function documentLocation(personId: string, documentId: string): string {
+  return `../${personId}/fileDocuments/${encodeURIComponent(documentId)}/data`;
+}

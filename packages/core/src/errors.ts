@@ -1,0 +1,73 @@
+/**
+ * Errors that carry their HTTP status. Only these reach a client with their message; anything else
+ * becomes a generic 500 (see `http.ts`).
+ */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly title: string;
+  /** Extra response headers the status calls for (`WWW-Authenticate`, `Retry-After`). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    statusCode: number,
+    title: string,
+    detail: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(detail, { cause: options.cause });
+    this.name = new.target.name;
+    this.statusCode = statusCode;
+    this.title = title;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(400, 'Bad Request', detail, options);
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    // RFC 6750 §3: every 401 names the scheme; a bad token also says why, without echoing it.
+    super(401, 'Unauthorized', detail, {
+      ...options,
+      headers: { 'WWW-Authenticate': 'Bearer realm="identities"' },
+    });
+  }
+}
+
+export class ForbiddenError extends HttpError {
+  constructor(detail: string) {
+    super(403, 'Forbidden', detail);
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(detail: string) {
+    super(404, 'Not Found', detail);
+  }
+}
+
+export class ConflictError extends HttpError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(409, 'Conflict', detail, options);
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(detail: string) {
+    super(413, 'Content Too Large', detail);
+  }
+}
+
+/** A dependency (storage, the key set) is throttling or unreachable: the client may retry. */
+export class ServiceUnavailableError extends HttpError {
+  constructor(detail: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(503, 'Service Unavailable', detail, {
+      cause: options.cause,
+      headers: { 'Retry-After': String(options.retryAfterSeconds ?? 1) },
+    });
+  }
+}

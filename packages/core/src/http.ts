@@ -1,0 +1,190 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Authenticator, Principal } from './auth.ts';
+import { BadRequestError, HttpError } from './errors.ts';
+import { lambda, type StreamingHandler } from './lambda-runtime.ts';
+import { describeError, type Logger } from './log.ts';
+import type { Route } from './routes.ts';
+
+/** A request as the handlers see it: header names lower-cased, path parameters decoded by the platform. */
+export interface HttpRequest {
+  readonly method: string;
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  /** Lower-cased header names; a header sent more than once keeps its first value here. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Lower-cased names of headers that were sent more than once. */
+  readonly repeatedHeaders: ReadonlySet<string>;
+  readonly requestId: string;
+  /** The body's bytes, base64-decoded when the platform encoded it; 400 when that encoding is broken. */
+  body(): Buffer;
+}
+
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Bytes, text, or a stream that is piped through without being held in memory. */
+  readonly body?: Uint8Array | string | Readable;
+}
+
+export interface HandlerDeps {
+  readonly auth: Authenticator;
+  readonly logger: Logger;
+}
+
+export type Endpoint = (request: HttpRequest, principal: Principal) => Promise<HttpResponse>;
+
+/** Headers every response carries, error or not. */
+const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  const repeatedHeaders = new Set<string>();
+  const multi = event.multiValueHeaders ?? {};
+  const names = new Set([...Object.keys(event.headers ?? {}), ...Object.keys(multi)]);
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    const values = multi[name] ?? [event.headers?.[name] ?? ''];
+    if (values.length > 1 || lower in headers) repeatedHeaders.add(lower);
+    const first = values[0];
+    if (!(lower in headers) && first !== undefined) headers[lower] = first;
+  }
+  let decoded: Buffer | undefined;
+  return {
+    method: event.httpMethod,
+    pathParameters: event.pathParameters ?? {},
+    headers,
+    repeatedHeaders,
+    requestId: event.requestContext?.requestId ?? 'unknown',
+    body() {
+      if (decoded !== undefined) return decoded;
+      const raw = event.body ?? '';
+      if (event.isBase64Encoded && !BASE64.test(raw)) {
+        throw new BadRequestError('The request body is flagged as base64 but is not valid base64.');
+      }
+      decoded = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
+      return decoded;
+    },
+  };
+}
+
+/** A problem+json response (RFC 9457). Only typed errors below 500 show their message. */
+export function problemResponse(error: unknown, requestId: string): HttpResponse {
+  const known = error instanceof HttpError ? error : undefined;
+  const status = known?.statusCode ?? 500;
+  const body = {
+    type: 'about:blank',
+    title: known?.title ?? 'Internal Server Error',
+    status,
+    detail: known !== undefined && status < 500 ? known.message : defaultDetail(status),
+    requestId,
+  };
+  return {
+    statusCode: status,
+    headers: {
+      ...known?.headers,
+      'Content-Type': 'application/problem+json',
+      'Cache-Control': 'no-store',
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+function defaultDetail(status: number): string {
+  return status === 503
+    ? 'A service this API depends on is unavailable or throttling; retry later.'
+    : 'An unexpected error occurred. Quote the requestId when reporting it.';
+}
+
+/**
+ * Runs one request through authentication, authorisation and the endpoint, and turns any failure into
+ * its problem response. This is the only place errors become responses.
+ */
+async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoint: Endpoint) {
+  let subject: string | undefined;
+  try {
+    const principal = await deps.auth.authenticate(request);
+    subject = principal.subject;
+    await deps.auth.authorize(principal, route.permission);
+    return { response: await endpoint(request, principal), subject, failure: undefined };
+  } catch (error) {
+    return { response: problemResponse(error, request.requestId), subject, failure: error };
+  }
+}
+
+function logRequest(
+  deps: HandlerDeps,
+  route: Route,
+  request: HttpRequest,
+  outcome: { statusCode: number; subject: string | undefined; failure: unknown; started: number },
+): void {
+  const { statusCode, subject, failure, started } = outcome;
+  const fields = {
+    requestId: request.requestId,
+    route: route.id,
+    method: request.method,
+    status: statusCode,
+    durationMs: Math.round(performance.now() - started),
+    ...(subject === undefined ? {} : { subject }),
+  };
+  if (statusCode >= 500) deps.logger.log('error', 'request failed', { ...fields, error: describeError(failure) });
+  else if (failure instanceof HttpError) deps.logger.log('info', 'request', { ...fields, problem: failure.message });
+  else deps.logger.log('info', 'request', fields);
+}
+
+/** A Lambda handler for API Gateway REST (payload 1.0) with a buffered response. */
+export function bufferedHandler(route: Route, deps: HandlerDeps, endpoint: Endpoint) {
+  return async (event: APIGatewayProxyEvent, _context?: Context): Promise<APIGatewayProxyResult> => {
+    const started = performance.now();
+    const request = toHttpRequest(event);
+    const { response, subject, failure } = await run(route, deps, request, endpoint);
+    const result = await toProxyResult(response);
+    logRequest(deps, route, request, { statusCode: result.statusCode, subject, failure, started });
+    return result;
+  };
+}
+
+async function toProxyResult(response: HttpResponse): Promise<APIGatewayProxyResult> {
+  const headers = { ...response.headers, ...BASE_HEADERS };
+  const { body } = response;
+  if (body === undefined || typeof body === 'string') {
+    return { statusCode: response.statusCode, headers, body: body ?? '' };
+  }
+  const bytes = body instanceof Readable ? Buffer.concat(await body.toArray()) : Buffer.from(body);
+  return { statusCode: response.statusCode, headers, body: bytes.toString('base64'), isBase64Encoded: true };
+}
+
+/**
+ * A Lambda handler for API Gateway REST (payload 1.0) with response streaming: status and headers go
+ * out first, then the body is piped through as it arrives. A body that fails part-way makes the
+ * handler throw, so the platform aborts the response instead of ending a short body cleanly.
+ */
+export function streamingHandler(route: Route, deps: HandlerDeps, endpoint: Endpoint): StreamingHandler {
+  return lambda.streamifyResponse(async (event, responseStream) => {
+    const started = performance.now();
+    const request = toHttpRequest(event);
+    const { response, subject, failure } = await run(route, deps, request, endpoint);
+    const stream = lambda.HttpResponseStream.from(responseStream, {
+      statusCode: response.statusCode,
+      headers: { ...response.headers, ...BASE_HEADERS },
+    });
+    const outcome = { statusCode: response.statusCode, subject, failure, started };
+    try {
+      // Always one explicit write: the runtime sends the prelude on the first write, not on end().
+      const { body } = response;
+      if (body instanceof Readable) {
+        stream.write('');
+        await pipeline(body, stream);
+      } else {
+        stream.write(body ?? '');
+        stream.end();
+      }
+    } catch (error) {
+      logRequest(deps, route, request, { ...outcome, statusCode: 500, failure: error });
+      throw error;
+    }
+    logRequest(deps, route, request, outcome);
+  });
+}

@@ -1,0 +1,12 @@
+export * from './auth.ts';
+export * from './documents.ts';
+export * from './errors.ts';
+export * from './http.ts';
+export * from './ids.ts';
+export * from './keys.ts';
+export * from './lambda-runtime.ts';
+export * from './log.ts';
+export * from './photos.ts';
+export type * from './ports.ts';
+export * from './routes.ts';
+export * from './upload-form.ts';

@@ -1,0 +1,153 @@
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+
+/** Status and headers that open a streamed response (API Gateway's "metadata prelude"). */
+export type ResponsePrelude = {
+  statusCode: number;
+  headers: Record<string, string>;
+};
+
+export interface ResponseStream extends Writable {
+  setContentType(contentType: string): void;
+}
+
+export type StreamingHandler = (
+  event: APIGatewayProxyEvent,
+  responseStream: ResponseStream,
+  context: Context,
+) => Promise<void>;
+
+interface LambdaStreamingRuntime {
+  streamifyResponse(handler: StreamingHandler): StreamingHandler;
+  HttpResponseStream: { from(stream: ResponseStream, prelude: ResponsePrelude): ResponseStream };
+}
+
+/** The marker the Lambda runtime reads to invoke a handler in streaming mode. */
+export const STREAMING_MARKER = Symbol.for('aws.lambda.runtime.handler.streaming');
+const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const DELIMITER = new Uint8Array(8);
+
+/**
+ * A response stream as the Lambda runtime hands one to a streaming handler. Like the runtime's, it
+ * emits the prelude from its first explicit `write()`: a handler that only calls `end(chunk)` or
+ * `end()` loses its status and headers in AWS, and here it loses them too.
+ */
+export class LocalResponseStream extends PassThrough implements ResponseStream {
+  contentType = 'application/octet-stream';
+  onBeforeFirstWrite: ((write: (chunk: Uint8Array | string) => void) => void) | undefined;
+
+  setContentType(contentType: string): void {
+    this.contentType = contentType;
+  }
+
+  override write(chunk: unknown, ...rest: unknown[]): boolean {
+    const before = this.onBeforeFirstWrite;
+    if (before !== undefined) {
+      this.onBeforeFirstWrite = undefined;
+      before((data) => super.write(data));
+    }
+    return super.write(chunk, ...(rest as [BufferEncoding, () => void]));
+  }
+}
+
+const localRuntime: LambdaStreamingRuntime = {
+  streamifyResponse(handler) {
+    return Object.assign(handler, { [STREAMING_MARKER]: 'response' });
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      if (!(stream instanceof LocalResponseStream)) throw new TypeError('not a local response stream');
+      stream.setContentType(PRELUDE_CONTENT_TYPE);
+      stream.onBeforeFirstWrite = (write) => {
+        write(JSON.stringify(prelude));
+        write(DELIMITER);
+      };
+      return stream;
+    },
+  },
+};
+
+/** The Lambda runtime's streaming API where it exists, the local stand-in elsewhere. */
+export const lambda: LambdaStreamingRuntime =
+  // The Lambda Node.js runtime defines this global; it is absent everywhere else.
+  (globalThis as { awslambda?: LambdaStreamingRuntime }).awslambda ?? localRuntime;
+
+export function isStreamingHandler(handler: unknown): handler is StreamingHandler {
+  return typeof handler === 'function' && STREAMING_MARKER in handler;
+}
+
+export interface StreamedResult {
+  /** Settles once the prelude has been read: status and headers, and the body that follows it. */
+  readonly response: Promise<ResponsePrelude & { body: Readable }>;
+  /** Settles when the handler returns; rejects when it throws, even after the prelude. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Invokes a streaming handler the way API Gateway does with response transfer mode STREAM: reads the
+ * JSON prelude up to its 8-byte NUL delimiter, then hands on the body as it arrives, with
+ * back-pressure. A handler that ends without a prelude answers like AWS: 200 with no headers.
+ */
+export function invokeStreamingHandler(
+  handler: StreamingHandler,
+  event: APIGatewayProxyEvent,
+  context: Context,
+): StreamedResult {
+  const stream = new LocalResponseStream();
+  const done = handler(event, stream, context);
+  const response = readPrelude(stream);
+  done.then(
+    () => {
+      if (!stream.writableEnded) stream.end();
+    },
+    (error: unknown) => stream.destroy(error instanceof Error ? error : new Error(String(error))),
+  );
+  return { response, done };
+}
+
+function readPrelude(stream: LocalResponseStream): Promise<ResponsePrelude & { body: Readable }> {
+  return new Promise((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    const settle = (prelude: ResponsePrelude, rest: Buffer, ended: boolean) => {
+      stream.off('data', onData).off('end', onEnd).off('error', reject);
+      const body = new PassThrough();
+      if (ended) {
+        body.end(rest);
+      } else {
+        stream.pause();
+        if (rest.length > 0) body.write(rest);
+        stream.on('error', (error) => body.destroy(error));
+        stream.pipe(body);
+      }
+      resolve({ ...prelude, body });
+    };
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (stream.contentType !== PRELUDE_CONTENT_TYPE) return settle(NO_PRELUDE, buffered, false);
+      const end = findDelimiter(buffered);
+      if (end === -1) return;
+      try {
+        const prelude = JSON.parse(buffered.subarray(0, end).toString('utf8')) as ResponsePrelude;
+        settle(
+          { statusCode: prelude.statusCode, headers: prelude.headers ?? {} },
+          buffered.subarray(end + DELIMITER.length),
+          false,
+        );
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const onEnd = () =>
+      settle(NO_PRELUDE, stream.contentType === PRELUDE_CONTENT_TYPE ? Buffer.alloc(0) : buffered, true);
+    stream.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+const NO_PRELUDE: ResponsePrelude = { statusCode: 200, headers: {} };
+
+function findDelimiter(buffer: Buffer): number {
+  for (let i = buffer.indexOf(0); i !== -1 && i + DELIMITER.length <= buffer.length; i = buffer.indexOf(0, i + 1)) {
+    if (buffer.subarray(i, i + DELIMITER.length).every((byte) => byte === 0)) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,102 @@
+/**
+ * The one route table. The infrastructure, the local gateway and the API description all read it;
+ * nothing else lists the routes.
+ */
+
+export const PERMISSIONS = {
+  addFiles: 'Add Identity Files',
+  readFiles: 'Read Identity Files',
+} as const;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+
+/** What a route's function may touch, so least-privilege policies derive from this table. */
+export interface StorageAccess {
+  /** S3 actions, each on objects under the given key prefix. */
+  readonly objects: readonly { readonly actions: readonly string[]; readonly prefix: string }[];
+  /**
+   * DynamoDB actions, each on items whose partition key matches the pattern (`*` is a wildcard), as
+   * IAM's `dynamodb:LeadingKeys` condition would state it.
+   */
+  readonly items: readonly { readonly actions: readonly string[]; readonly partitionKeys: string }[];
+}
+
+export interface Route {
+  /** Stable name: the function's name in the infrastructure and in logs. */
+  readonly id: string;
+  readonly method: 'GET' | 'POST';
+  /** API Gateway resource path, with `{name}` parameters. */
+  readonly path: string;
+  /** Entry module, relative to the repository root, and its exported handler. */
+  readonly handler: string;
+  /** Permission the caller needs beyond a valid token; null means any authenticated user. */
+  readonly permission: Permission | null;
+  /** `stream` responses use Lambda response streaming; `buffered` ones return a proxy result. */
+  readonly response: 'stream' | 'buffered';
+  readonly access: StorageAccess;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+const roleReads = { actions: ['dynamodb:GetItem'], partitionKeys: 'ROLE' } as const;
+
+export const routes = [
+  {
+    id: 'EnrollmentPhoto',
+    method: 'GET',
+    path: '/api/v1/people/enrollmentPhoto/{faceId}',
+    handler: 'functions/enrollment-photo.handler',
+    permission: null,
+    response: 'stream',
+    access: { objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }], items: [] },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'DetectionPhoto',
+    method: 'GET',
+    path: '/api/v1/people/detectionPhoto/{faceId}/{detectionId}',
+    handler: 'functions/detection-photo.handler',
+    permission: null,
+    response: 'stream',
+    access: { objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }], items: [] },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'UploadFileDocument',
+    method: 'POST',
+    path: '/api/v1/people/fileDocuments/upload',
+    handler: 'functions/upload-file-document.handler',
+    permission: PERMISSIONS.addFiles,
+    response: 'buffered',
+    access: {
+      objects: [{ actions: ['s3:PutObject', 's3:DeleteObject'], prefix: 'people/' }],
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    memoryMb: 1024,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'DownloadFileDocument',
+    method: 'GET',
+    path: '/api/v1/people/{personId}/fileDocuments/{documentId}/data',
+    handler: 'functions/download-file-document.handler',
+    permission: PERMISSIONS.readFiles,
+    response: 'stream',
+    access: {
+      objects: [{ actions: ['s3:GetObject'], prefix: 'people/' }],
+      items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 120,
+  },
+] as const satisfies readonly Route[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+export function routeById(id: RouteId): Route {
+  const route = routes.find((candidate) => candidate.id === id);
+  if (route === undefined) throw new Error(`no route ${id}`);
+  return route;
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import busboy from 'busboy';
+import { BadRequestError, PayloadTooLargeError } from './errors.ts';
+import { isSafeId, MAX_ID_LENGTH, parseGuid } from './ids.ts';
+
+/** A validated upload: what `POST /api/v1/people/fileDocuments/upload` asks to store. */
+export interface UploadCommand {
+  readonly personId: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly publicId: string | undefined;
+  readonly file: {
+    readonly fileName: string;
+    readonly contentType: string;
+    readonly bytes: Buffer;
+    readonly sha256: Uint8Array;
+  };
+}
+
+export interface UploadLimits {
+  /** Largest file accepted, in bytes. */
+  readonly maxFileBytes: number;
+}
+
+/**
+ * The multipart endpoint's file limit: 4 MiB. API Gateway hands Lambda the body base64-encoded inside
+ * a JSON event capped at 6 MB, so about 4.4 MB of file is the most that can arrive at all.
+ */
+export const MAX_UPLOAD_FILE_BYTES = 4 * 1024 * 1024;
+
+export const MAX_NAME_LENGTH = 256;
+export const MAX_DESCRIPTION_LENGTH = 2048;
+export const MAX_FILE_NAME_LENGTH = 255;
+const MAX_FIELD_BYTES = 8192;
+const MAX_FIELDS = 20;
+const MAX_PARTS = 24;
+const MAX_HEADER_PAIRS = 16;
+
+const KNOWN_FIELDS = ['personid', 'name', 'description', 'publicid'] as const;
+type KnownField = (typeof KNOWN_FIELDS)[number];
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Parses and validates the multipart upload form. The file is any part that carries a file name,
+ * whatever its field name; exactly one is allowed. Field names match case-insensitively. Every
+ * failure is a 400, or a 413 for a file above the limit.
+ */
+export async function parseUploadForm(
+  contentType: string | undefined,
+  body: Buffer,
+  limits: UploadLimits,
+): Promise<UploadCommand> {
+  if (contentType === undefined || !/^multipart\/form-data\s*;/i.test(contentType)) {
+    throw new BadRequestError('The request must be multipart/form-data with a boundary.');
+  }
+  const parts = await readParts(contentType, body, limits);
+  const field = (name: KnownField) => parts.fields.get(name);
+
+  const personIdRaw = field('personid');
+  if (personIdRaw === undefined || personIdRaw.trim() === '') throw new BadRequestError('personId is required.');
+  const personId = parseGuid(personIdRaw.trim());
+  if (personId === undefined) throw new BadRequestError('personId must be a GUID.');
+
+  const name = field('name')?.trim();
+  if (name === undefined || name === '') throw new BadRequestError('name is required.');
+  if ([...name].length > MAX_NAME_LENGTH) {
+    throw new BadRequestError(`name must be at most ${MAX_NAME_LENGTH} characters.`);
+  }
+
+  const description = field('description')?.trim() || undefined;
+  if (description !== undefined && [...description].length > MAX_DESCRIPTION_LENGTH) {
+    throw new BadRequestError(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters.`);
+  }
+
+  const publicIdRaw = field('publicid')?.trim() || undefined;
+  if (publicIdRaw !== undefined && !isSafeId(publicIdRaw)) {
+    throw new BadRequestError(
+      `publicId must be 1 to ${MAX_ID_LENGTH} characters of letters, digits, ".", "_", "~" or "-", starting with a letter or digit.`,
+    );
+  }
+
+  const file = parts.file;
+  if (file === undefined) throw new BadRequestError('A file is required: send one part with a filename.');
+  if (file.bytes.length === 0) throw new BadRequestError('The file is empty.');
+  return { personId, name, description, publicId: publicIdRaw, file };
+}
+
+interface Parts {
+  fields: Map<string, string>;
+  file: UploadCommand['file'] | undefined;
+}
+
+function readParts(contentType: string, body: Buffer, limits: UploadLimits): Promise<Parts> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        defParamCharset: 'utf8',
+        preservePath: false,
+        limits: {
+          fileSize: limits.maxFileBytes,
+          files: 1,
+          fields: MAX_FIELDS,
+          parts: MAX_PARTS,
+          fieldSize: MAX_FIELD_BYTES,
+          headerPairs: MAX_HEADER_PAIRS,
+        },
+      });
+    } catch (error) {
+      reject(new BadRequestError('The multipart Content-Type has no usable boundary.', { cause: error }));
+      return;
+    }
+    const fields = new Map<string, string>();
+    let file: UploadCommand['file'] | undefined;
+    let failure: Error | undefined;
+    const fail = (error: Error) => {
+      failure ??= error;
+    };
+
+    parser.on('field', (name, value, info) => {
+      const key = name.toLowerCase();
+      if (!(KNOWN_FIELDS as readonly string[]).includes(key)) return;
+      if (info.valueTruncated) return fail(new BadRequestError(`The ${name} field is too long.`));
+      if (fields.has(key)) return fail(new BadRequestError(`The ${name} field is sent more than once.`));
+      fields.set(key, value);
+    });
+    parser.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      const hash = createHash('sha256');
+      const fileName = cleanFileName(info.filename);
+      if (fileName === undefined) fail(new BadRequestError(`The file part "${name}" carries no usable file name.`));
+      stream.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        hash.update(chunk);
+      });
+      stream.on('limit', () =>
+        fail(
+          new PayloadTooLargeError(
+            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts.`,
+          ),
+        ),
+      );
+      stream.on('end', () => {
+        if (fileName === undefined) return;
+        const contentType = MEDIA_TYPE.test(info.mimeType.toLowerCase())
+          ? info.mimeType.toLowerCase()
+          : 'application/octet-stream';
+        file = { fileName, contentType, bytes: Buffer.concat(chunks), sha256: hash.digest() };
+      });
+    });
+    parser.on('filesLimit', () => fail(new BadRequestError('Send exactly one file per upload.')));
+    parser.on('fieldsLimit', () => fail(new BadRequestError(`The form has more than ${MAX_FIELDS} fields.`)));
+    parser.on('partsLimit', () => fail(new BadRequestError(`The form has more than ${MAX_PARTS} parts.`)));
+    parser.on('error', (error: Error) =>
+      reject(failure ?? new BadRequestError(`The multipart body is malformed: ${error.message}.`, { cause: error })),
+    );
+    parser.on('close', () => (failure === undefined ? resolve({ fields, file }) : reject(failure)));
+    parser.end(body);
+  });
+}
+
+/** The base name (busboy already dropped path components), without control characters, bounded. */
+function cleanFileName(raw: string | undefined): string | undefined {
+  const cleaned = raw?.replace(CONTROL, '').trim();
+  if (cleaned === undefined || cleaned === '') return undefined;
+  return [...cleaned].slice(0, MAX_FILE_NAME_LENGTH).join('');
+}

@@ -1,0 +1,2 @@
+export * from './proxy-event.ts';
+export * from './stand-ins.ts';

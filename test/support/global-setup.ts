@@ -1,0 +1,36 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { standInEnv, startStandIns } from '@identities/local';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { TestProject } from 'vitest/node';
+
+export const ISSUER = 'https://issuer.test.example';
+export const AUDIENCE = 'identities-api';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    env: Record<string, string>;
+    signingKey: JWK;
+  }
+}
+
+/** One pair of stand-ins and one signing key for the whole run; every test file uses its own ids. */
+export default async function setup(project: TestProject) {
+  const scratchDir = await mkdtemp(join(tmpdir(), 'identities-test-'));
+  const standIns = await startStandIns({ scratchDir, bucket: 'identities-test', table: 'identities-test' });
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
+  project.provide('signingKey', { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'ES256' });
+  project.provide('env', {
+    ...standInEnv(standIns),
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    JWT_JWKS: JSON.stringify({ keys: [publicJwk] }),
+    LOG_LEVEL: 'silent',
+  });
+  return async () => {
+    await standIns.close();
+    await rm(scratchDir, { recursive: true, force: true });
+  };
+}

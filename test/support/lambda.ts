@@ -1,0 +1,71 @@
+import { invokeStreamingHandler, isStreamingHandler, routes, type StreamingHandler } from '@identities/core';
+import { matchPath, proxyEvent } from '@identities/local';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+
+export interface ApiRequest {
+  readonly method?: string;
+  readonly path: string;
+  readonly headers?: Record<string, string | string[]>;
+  readonly body?: Buffer;
+}
+
+/** The event API Gateway would send for this request, routed by the route table. */
+export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
+  const method = request.method ?? 'GET';
+  const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, request.path));
+  if (route === undefined) throw new Error(`no route for ${method} ${request.path}`);
+  const headers = Object.fromEntries(
+    Object.entries(request.headers ?? {}).map(([name, value]) => [name, Array.isArray(value) ? value : [value]]),
+  );
+  return proxyEvent({ route, method, path: request.path, headers, ...(request.body ? { body: request.body } : {}) });
+}
+
+export function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+    memoryLimitInMB: '512',
+    awsRequestId: 'test-request',
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface ApiResponse {
+  readonly statusCode: number;
+  /** Lower-cased names. */
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  json(): Record<string, unknown>;
+}
+
+type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** Invokes a handler as API Gateway would, streamed or buffered, and reads the whole response. */
+export async function invoke(handler: StreamingHandler | BufferedHandler, event: APIGatewayProxyEvent) {
+  if (isStreamingHandler(handler)) {
+    const result = invokeStreamingHandler(handler, event, lambdaContext());
+    const response = await result.response;
+    const body = Buffer.concat(await response.body.toArray());
+    await result.done;
+    return toApiResponse(response.statusCode, response.headers, body);
+  }
+  const result = await (handler as BufferedHandler)(event, lambdaContext());
+  const body = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  return toApiResponse(result.statusCode, (result.headers ?? {}) as Record<string, string>, body);
+}
+
+function toApiResponse(statusCode: number, headers: Record<string, string>, body: Buffer): ApiResponse {
+  return {
+    statusCode,
+    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)])),
+    body,
+    json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown>,
+  };
+}

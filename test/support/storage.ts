@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  dynamoSettings,
+  makeDocumentStore,
+  makeDynamoClient,
+  makeObjectStore,
+  makeRoleStore,
+  makeS3Client,
+  s3Settings,
+} from '@identities/aws';
+import type { ObjectStore } from '@identities/core';
+
+/** Direct access to the stand-ins the handlers use, to arrange data and to check what was stored. */
+const s3 = s3Settings(process.env);
+export const s3Client = makeS3Client(s3);
+export const bucket = s3.bucket;
+const dynamo = dynamoSettings(process.env);
+export const dynamoClient = makeDynamoClient(dynamo);
+
+export const objectStore = makeObjectStore(s3Client, bucket);
+export const documentStore = makeDocumentStore(dynamoClient, dynamo.table);
+export const roleStore = makeRoleStore(dynamoClient, dynamo.table);
+
+/** The real S3 adapter, recording every key it is asked for. */
+export function recordingObjectStore(): { store: ObjectStore; keys: string[] } {
+  const keys: string[] = [];
+  const record = (key: string) => {
+    keys.push(key);
+    return key;
+  };
+  return {
+    keys,
+    store: {
+      get: (key) => objectStore.get(record(key)),
+      put: (key, body, options) => objectStore.put(record(key), body, options),
+      delete: (key) => objectStore.delete(record(key)),
+    },
+  };
+}
+
+export async function putObject(key: string, body: Buffer, contentType = 'image/jpeg'): Promise<void> {
+  await s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+export async function objectBytes(key: string): Promise<Buffer> {
+  const result = await s3Client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await (result.Body?.transformToByteArray() ?? new Uint8Array()));
+}
+
+export async function listKeys(prefix: string): Promise<string[]> {
+  const result = await s3Client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (result.Contents ?? []).map((object) => object.Key ?? '');
+}
+
+export const newPersonId = () => randomUUID();
+
+/** A small but real JPEG (SOI, APP0/JFIF, ..., EOI) with some bytes that differ per call. */
+export function jpegBytes(size = 2048): Buffer {
+  const bytes = Buffer.alloc(size);
+  bytes.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
+  for (let i = 11; i < size - 2; i++) bytes[i] = (i * 31 + size) & 0xff;
+  bytes.set([0xff, 0xd9], size - 2);
+  return bytes;
+}
+
+/** Every byte value, several times over: what a binary PDF puts through the base64 and multipart layers. */
+export function everyByte(repeats = 4): Buffer {
+  const prefix = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1');
+  const all = Buffer.alloc(256 * repeats);
+  for (let i = 0; i < all.length; i++) all[i] = i % 256;
+  return Buffer.concat([prefix, all, Buffer.from('\n%%EOF\n')]);
+}
