@@ -20,7 +20,7 @@ export function multipart(parts: readonly Part[], boundary = `----form${randomBy
     let data: Buffer;
     if ('filename' in part) {
       disposition += part.extended
-        ? `; filename*=UTF-8''${encodeURIComponent(part.filename)}`
+        ? `; filename*=UTF-8''${encodeURIComponent(part.filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`
         : `; filename="${part.filename.replaceAll('"', '%22')}"`;
       extra = `Content-Type: ${part.contentType ?? 'application/octet-stream'}\r\n`;
       data = part.data;

@@ -18,14 +18,13 @@ export interface TokenOptions {
 
 /** A token the API under test trusts (signed with the run's key), with the given claims. */
 export async function token(options: TokenOptions = {}): Promise<string> {
-  return new SignJWT({ ...options.claims })
+  const jwt = new SignJWT({ ...options.claims })
     .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid ?? 'test-key' })
     .setSubject(options.subject ?? 'user-1')
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '5m')
-    .sign(key);
+    .setExpirationTime(options.expiresIn ?? '5m');
+  return (options.claims?.iat === undefined ? jwt.setIssuedAt() : jwt).sign(key);
 }
 
 export const bothPermissions = () => token({ claims: { permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles] } });

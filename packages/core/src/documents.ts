@@ -76,6 +76,14 @@ export function makeGetDocument(deps: Pick<DocumentDeps, 'objects' | 'documents'
   };
 }
 
+/** "Carte d'identité 日本.pdf" → "Carte d'identite __.pdf": accents dropped, anything else non-ASCII as "_". */
+function asciiFallback(fileName: string): string {
+  return fileName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
+}
+
 function documentNotFound(): NotFoundError {
   return new NotFoundError('No such document for this person.');
 }
@@ -90,8 +98,11 @@ export function documentResponse(record: DocumentRecord, object: StoredObject): 
     headers: {
       'Content-Type': record.contentType,
       'Content-Length': String(object.size),
-      // RFC 6266: an ASCII fallback plus filename* in UTF-8.
-      'Content-Disposition': contentDisposition(record.fileName, { type: 'attachment' }),
+      // RFC 6266: an ASCII fallback for old clients plus the exact name as filename* in UTF-8.
+      'Content-Disposition': contentDisposition(record.fileName, {
+        type: 'attachment',
+        fallback: asciiFallback(record.fileName),
+      }),
       'Cache-Control': 'private, no-store',
     },
     body: object.body,

@@ -37,7 +37,8 @@ export type Endpoint = (request: HttpRequest, principal: Principal) => Promise<H
 /** Headers every response carries, error or not. */
 const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// A flat character class (no repeated group): V8 checks it in a loop, whatever the body's size.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   const headers: Record<string, string> = {};
@@ -61,7 +62,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     body() {
       if (decoded !== undefined) return decoded;
       const raw = event.body ?? '';
-      if (event.isBase64Encoded && !BASE64.test(raw)) {
+      if (event.isBase64Encoded && (raw.length % 4 !== 0 || !BASE64.test(raw))) {
         throw new BadRequestError('The request body is flagged as base64 but is not valid base64.');
       }
       decoded = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');

@@ -101,7 +101,8 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
         defParamCharset: 'utf8',
         preservePath: false,
         limits: {
-          fileSize: limits.maxFileBytes,
+          // busboy reports the limit once a file reaches it: one byte more lets exactly the limit through.
+          fileSize: limits.maxFileBytes + 1,
           files: 1,
           fields: MAX_FIELDS,
           parts: MAX_PARTS,
