@@ -21,6 +21,8 @@ import { apiEvent, invoke } from './support/lambda.ts';
 import { jpegBytes, putObject, roleStore } from './support/storage.ts';
 import { AUDIENCE, ISSUER, token } from './support/tokens.ts';
 
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 const faceId = randomUUID();
 const path = `/api/v1/people/enrollmentPhoto/${faceId}`;
 beforeAll(() => putObject(enrollmentPhotoKey(faceId), jpegBytes()));
@@ -146,7 +148,7 @@ describe('bearer token on the handlers', () => {
 const request = (authorization: string): HttpRequest =>
   toHttpRequest(apiEvent({ path, headers: { Authorization: `Bearer ${authorization}` } }));
 
-async function signedWith(source: { key: CryptoKey | Uint8Array; alg: string }, claims: JWTPayload = {}) {
+async function signedWith(source: { key: KeyLike | Uint8Array; alg: string }, claims: JWTPayload = {}) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: source.alg, kid: 'k1' })
     .setSubject('user-1')
@@ -163,7 +165,7 @@ const authenticator = (keys: KeySource, roles?: RoleStore, now?: () => number) =
 describe('key sources', () => {
   let jwksServer: Server;
   let jwksUrl: URL;
-  let rsa: { publicKey: CryptoKey; privateKey: CryptoKey };
+  let rsa: { publicKey: KeyLike; privateKey: KeyLike };
   let jwksRequests = 0;
 
   beforeAll(async () => {

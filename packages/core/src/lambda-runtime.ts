@@ -111,6 +111,9 @@ function readPrelude(stream: LocalResponseStream): Promise<ResponsePrelude & { b
     const settle = (prelude: ResponsePrelude, rest: Buffer, ended: boolean) => {
       stream.off('data', onData).off('end', onEnd).off('error', reject);
       const body = new PassThrough();
+      // A failure can reach the body before its consumer attaches; the stream keeps the error and the
+      // consumer's first read rejects with it, so it must not crash the process meanwhile.
+      body.on('error', () => undefined);
       if (ended) {
         body.end(rest);
       } else {

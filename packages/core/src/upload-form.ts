@@ -121,18 +121,22 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
       failure ??= error;
     };
 
-    parser.on('field', (name, value, info) => {
-      const key = name.toLowerCase();
+    // busboy passes no name at all for a part with an empty or missing name parameter.
+    parser.on('field', (name: string | undefined, value, info) => {
+      const key = (name ?? '').toLowerCase();
       if (!(KNOWN_FIELDS as readonly string[]).includes(key)) return;
       if (info.valueTruncated) return fail(new BadRequestError(`The ${name} field is too long.`));
       if (fields.has(key)) return fail(new BadRequestError(`The ${name} field is sent more than once.`));
       fields.set(key, value);
     });
-    parser.on('file', (name, stream, info) => {
+    parser.on('file', (name: string | undefined, stream, info) => {
       const chunks: Buffer[] = [];
       const hash = createHash('sha256');
       const fileName = cleanFileName(info.filename);
-      if (fileName === undefined) fail(new BadRequestError(`The file part "${name}" carries no usable file name.`));
+      if (fileName === undefined)
+        fail(new BadRequestError(`The file part "${name ?? ''}" carries no usable file name.`));
+      // A truncated body destroys the file stream; the parser's own error reports it.
+      stream.on('error', () => undefined);
       stream.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         hash.update(chunk);

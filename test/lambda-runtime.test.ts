@@ -1,0 +1,94 @@
+import { Readable } from 'node:stream';
+import {
+  invokeStreamingHandler,
+  lambda,
+  makeAuthenticator,
+  makeLogger,
+  routeById,
+  sharedSecret,
+  streamingHandler,
+} from '@identities/core';
+import { describe, expect, it } from 'vitest';
+import { apiEvent, lambdaContext } from './support/lambda.ts';
+import { AUDIENCE, ISSUER } from './support/tokens.ts';
+
+const event = apiEvent({ path: '/api/v1/people/enrollmentPhoto/x' });
+
+describe('the local Lambda streaming runtime', () => {
+  it('sends the prelude on the first write, then the body', async () => {
+    const handler = lambda.streamifyResponse(async (_event, stream) => {
+      const response = lambda.HttpResponseStream.from(stream, { statusCode: 404, headers: { 'X-A': 'b' } });
+      response.write('hello ');
+      response.write('world');
+      response.end();
+    });
+    const result = invokeStreamingHandler(handler, event, lambdaContext());
+    const response = await result.response;
+    expect(response.statusCode).toBe(404);
+    expect(response.headers).toEqual({ 'X-A': 'b' });
+    expect(Buffer.concat(await response.body.toArray()).toString()).toBe('hello world');
+  });
+
+  it('loses status and headers when a handler only calls end(), as the Lambda runtime does', async () => {
+    const handler = lambda.streamifyResponse(async (_event, stream) => {
+      lambda.HttpResponseStream.from(stream, { statusCode: 404, headers: { 'X-A': 'b' } }).end();
+    });
+    const response = await invokeStreamingHandler(handler, event, lambdaContext()).response;
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toEqual({});
+  });
+
+  it('errors the body when the handler fails after the prelude, never ending it cleanly', async () => {
+    const handler = lambda.streamifyResponse(async (_event, stream) => {
+      const response = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: {} });
+      response.write('partial');
+      throw new Error('storage died');
+    });
+    const result = invokeStreamingHandler(handler, event, lambdaContext());
+    const response = await result.response;
+    await expect(response.body.toArray()).rejects.toThrow('storage died');
+    await expect(result.done).rejects.toThrow('storage died');
+  });
+});
+
+describe('streamingHandler', () => {
+  const deps = {
+    auth: makeAuthenticator({
+      keys: sharedSecret('runtime-secret-0123456789abcdef-0123'),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    }),
+    logger: makeLogger('silent'),
+  };
+
+  it('sends status and headers for an empty body (the explicit first write)', async () => {
+    const handler = streamingHandler(routeById('EnrollmentPhoto'), deps, async () => ({ statusCode: 200 }));
+    const response = await invokeStreamingHandler(handler, event, lambdaContext()).response;
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['WWW-Authenticate']).toMatch(/^Bearer/);
+    expect(response.headers['X-Content-Type-Options']).toBe('nosniff');
+  });
+
+  it('aborts the response when the body stream fails part-way', async () => {
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.alloc(1024, 1));
+        this.destroy(new Error('connection reset by S3'));
+      },
+    });
+    const endpoint = async () => ({ statusCode: 200, headers: { 'Content-Length': '4096' }, body: failing });
+    const noAuth = {
+      ...deps,
+      auth: {
+        authenticate: async () => ({ subject: 's', permissions: new Set<string>(), roles: [] }),
+        authorize: async () => undefined,
+      },
+    };
+    const handler = streamingHandler(routeById('EnrollmentPhoto'), noAuth, endpoint);
+    const result = invokeStreamingHandler(handler, event, lambdaContext());
+    const response = await result.response;
+    expect(response.statusCode).toBe(200);
+    await expect(response.body.toArray()).rejects.toThrow();
+    await expect(result.done).rejects.toThrow('connection reset by S3');
+  });
+});
