@@ -68,9 +68,16 @@ const localRuntime: LambdaStreamingRuntime = {
 };
 
 /** The Lambda runtime's streaming API where it exists, the local stand-in elsewhere. */
-export const lambda: LambdaStreamingRuntime =
-  // The Lambda Node.js runtime defines this global; it is absent everywhere else.
-  (globalThis as { awslambda?: LambdaStreamingRuntime }).awslambda ?? localRuntime;
+export const lambda: LambdaStreamingRuntime = runtimeStreaming() ?? localRuntime;
+
+function runtimeStreaming(): LambdaStreamingRuntime | undefined {
+  // The Lambda Node.js runtime defines this global. The AWS SDK defines an empty one wherever it loads,
+  // so only a global that can actually stream counts.
+  const global = (globalThis as { awslambda?: Partial<LambdaStreamingRuntime> }).awslambda;
+  return typeof global?.streamifyResponse === 'function' && global.HttpResponseStream !== undefined
+    ? (global as LambdaStreamingRuntime)
+    : undefined;
+}
 
 export function isStreamingHandler(handler: unknown): handler is StreamingHandler {
   return typeof handler === 'function' && STREAMING_MARKER in handler;

@@ -1,0 +1,567 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { makeDynamoClient, makeRoleStore, makeS3Client } from '@identities/aws';
+import { detectionPhotoKey, enrollmentPhotoKey, isSafeId, PERMISSIONS } from '@identities/core';
+import { dataDirFrom, lockDataDir, readServerInfo } from './data-dir.ts';
+import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
+import { type ServeOptions, startServer } from './server.ts';
+import { STAND_IN_CREDENTIALS, STAND_IN_REGION, startStandIns } from './stand-ins.ts';
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly isTty: boolean;
+}
+
+/** A mistake in how the command was called: printed with a pointer to --help, exit code 2. */
+class UsageError extends Error {}
+/** The command could not do its work: printed, exit code 1. */
+class CommandError extends Error {}
+
+const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
+
+const USAGE = `Usage: identities <command> [options]
+
+Commands:
+  serve                      Run the API locally or on-prem (what npm run dev runs)
+  token                      Print a token signed by the dev issuer of the data dir
+  photo put FILE.jpg         Store a face's enrollment photo, or one of its detection photos
+  photo import DIR           Import a folder of photos: DIR/<faceId>/enrollment.jpg, DIR/<faceId>/detections/<id>.jpg
+  role put NAME              Create or replace a role and the permissions it grants
+  role list                  List roles
+
+Run "identities <command> --help" for a command's options.
+Storage: the server running on the data dir (DATA_DIR, default .data), or the data dir's embedded stores when
+none runs; a deployed stage's with --bucket and --table (or BUCKET_NAME and TABLE_NAME) and AWS credentials.
+`;
+
+const storageOptions = {
+  'data-dir': { type: 'string' },
+  bucket: { type: 'string' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const HELP: Record<string, string> = {
+  serve: `Usage: identities serve [options]
+
+Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTPS.
+  --port N                  Port (PORT, default 5009)
+  --host ADDRESS            Address to listen on (HOST, default 127.0.0.1; 0.0.0.0 for all)
+  --data-dir DIR            Where embedded data, keys and certificates live (DATA_DIR, default .data)
+  --tls-cert FILE           Serve HTTPS with this certificate (PEM) ...
+  --tls-key FILE            ... and this private key (PEM)
+  --tls-self-signed         Serve HTTPS with a self-signed certificate kept in the data dir
+  --s3-endpoint URL         Use this S3-compatible endpoint instead of the embedded store
+  --dynamodb-endpoint URL   Use this DynamoDB-compatible endpoint instead of the embedded store
+  --bucket NAME             Bucket on external storage (required with external storage)
+  --table NAME              Table on external storage (required with external storage)
+  --region NAME             Region for external storage (AWS_REGION)
+  --jwt-issuer ISS          Trust tokens of this issuer instead of the dev issuer (JWT_ISSUER) ...
+  --jwt-audience AUD        ... for this audience, comma-separated list (JWT_AUDIENCE) ...
+  --jwt-jwks-url URL        ... signed with keys from this JWKS URL (JWT_JWKS_URL), or
+  --jwt-public-key FILE     ... with this PEM public key, or
+                            ... with the HS256 secret in the JWT_SECRET environment variable
+  --jwt-algorithms LIST     Allowed algorithms, comma-separated (default: the key's own, or RS256,ES256)
+  --log-level LEVEL         debug, info, warn, error or silent (LOG_LEVEL, default info)
+  --no-sample               Do not add the sample photo (face "sample-face") to new embedded storage
+`,
+  token: `Usage: identities token [--sub ID] [--permission NAME]... [--role NAME]... [--expires-in 1h]
+
+Prints a JWT signed by the data dir's dev issuer, and nothing else, on stdout.
+  --sub ID                  Subject (default dev-user)
+  --permission NAME         A permission to grant; repeat for more
+                            (default, without --permission or --role: "${PERMISSIONS.addFiles}" and "${PERMISSIONS.readFiles}")
+  --role NAME               A role to name in the token; repeat for more
+  --expires-in DURATION     Lifetime such as 30m, 1h, 7d (default 12h)
+  --data-dir DIR            The data dir whose issuer signs (DATA_DIR, default .data)
+A deployed stage trusts its customer's issuer only: get tokens there from that issuer.
+`,
+  'photo put': `Usage: identities photo put --face-id ID [--detection-id ID] FILE.jpg
+
+Stores FILE.jpg as the face's enrollment photo, or as one of its detection photos. Refuses a non-JPEG.
+  --face-id ID              The face (letters, digits, ".", "_", "~", "-"; at most 128)
+  --detection-id ID         Store a detection photo with this id instead of the enrollment photo
+  --data-dir DIR | --bucket NAME --table NAME [--region NAME]   Where to store (see "identities --help")
+`,
+  'photo import': `Usage: identities photo import DIR
+
+Imports every DIR/<faceId>/enrollment.jpg and DIR/<faceId>/detections/<detectionId>.jpg, with a progress bar
+on a terminal and a summary line. Exits 1 if any photo could not be imported.
+  --data-dir DIR | --bucket NAME --table NAME [--region NAME]   Where to store (see "identities --help")
+`,
+  'role put': `Usage: identities role put NAME --permission NAME [--permission NAME]...
+
+Creates or replaces a role. Tokens naming the role (claims role, roles, or the long-form role claim) get its
+permissions within the role cache time (ROLE_CACHE_SECONDS, default 60 s).
+  --data-dir DIR | --bucket NAME --table NAME [--region NAME]   Where to store (see "identities --help")
+`,
+  'role list': `Usage: identities role list [--json]
+
+Lists roles and their permissions.
+  --json                    One JSON array instead of lines
+  --data-dir DIR | --bucket NAME --table NAME [--region NAME]   Where to read (see "identities --help")
+`,
+};
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
+    if (parsed.positionals.length > positionals) {
+      throw new UsageError(`unexpected argument: ${parsed.positionals[positionals]}`);
+    }
+    return parsed;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Where a storage command acts: a deployed stage, the running server's stores, or the data dir's own. */
+async function withStorage<T>(
+  io: Io,
+  values: { 'data-dir'?: string; bucket?: string; table?: string; region?: string },
+  work: (storage: {
+    s3: ReturnType<typeof makeS3Client>;
+    bucket: string;
+    table: string;
+    region: string;
+    s3Endpoint?: string;
+    dynamoEndpoint?: string;
+  }) => Promise<T>,
+): Promise<T> {
+  const bucket = values.bucket ?? io.env.BUCKET_NAME;
+  const table = values.table ?? io.env.TABLE_NAME;
+  if (bucket !== undefined || table !== undefined) {
+    if (bucket === undefined || table === undefined) throw new UsageError('name both --bucket and --table');
+    const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+    if (region === undefined) throw new UsageError('set --region or AWS_REGION for a deployed stage');
+    const endpoints = { s3Endpoint: io.env.S3_ENDPOINT, dynamoEndpoint: io.env.DYNAMODB_ENDPOINT };
+    const s3 = makeS3Client({ region, endpoint: endpoints.s3Endpoint });
+    try {
+      return await work({ s3, bucket, table, region, ...endpoints });
+    } finally {
+      s3.destroy();
+    }
+  }
+  const dataDir = dataDirFrom(io.env, values['data-dir']);
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
+  });
+  const running = readServerInfo(dataDir);
+  if (running !== undefined) {
+    const s3 = makeS3Client({ region: running.region, endpoint: running.s3Endpoint });
+    try {
+      return await work({ s3, ...running, s3Endpoint: running.s3Endpoint, dynamoEndpoint: running.dynamoEndpoint });
+    } finally {
+      s3.destroy();
+    }
+  }
+  // No server runs on this data dir: open its embedded stores for the length of the command.
+  const release = lockDataDir(dataDir);
+  const standIns = await startStandIns({ dataDir, bucket: 'identities', table: 'identities' });
+  const s3 = makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint });
+  try {
+    return await work({
+      s3,
+      bucket: standIns.bucket,
+      table: standIns.table,
+      region: STAND_IN_REGION,
+      s3Endpoint: standIns.s3Endpoint,
+      dynamoEndpoint: standIns.dynamoEndpoint,
+    });
+  } finally {
+    s3.destroy();
+    await standIns.close();
+    release();
+  }
+}
+
+function isJpeg(bytes: Buffer): boolean {
+  return bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+async function readPhoto(file: string): Promise<Buffer> {
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined || !info.isFile()) throw new CommandError(`${file}: no such file`);
+  if (info.size > MAX_PHOTO_BYTES) throw new CommandError(`${file}: larger than ${MAX_PHOTO_BYTES} bytes`);
+  const bytes = await readFile(file);
+  if (!isJpeg(bytes)) throw new CommandError(`${file}: not a JPEG`);
+  return bytes;
+}
+
+const putPhoto = (storage: { s3: ReturnType<typeof makeS3Client>; bucket: string }, key: string, body: Buffer) =>
+  storage.s3.send(new PutObjectCommand({ Bucket: storage.bucket, Key: key, Body: body, ContentType: 'image/jpeg' }));
+
+async function photoPut(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { ...storageOptions, 'face-id': { type: 'string' }, 'detection-id': { type: 'string' } },
+    1,
+  );
+  if (values.help) return help(io, 'photo put');
+  const faceId = values['face-id'];
+  const detectionId = values['detection-id'];
+  const file = positionals[0];
+  if (faceId === undefined) throw new UsageError('--face-id is required');
+  if (file === undefined) throw new UsageError('name the JPEG file to store');
+  if (!isSafeId(faceId)) throw new UsageError(`--face-id ${JSON.stringify(faceId)} is not a valid id`);
+  if (detectionId !== undefined && !isSafeId(detectionId)) {
+    throw new UsageError(`--detection-id ${JSON.stringify(detectionId)} is not a valid id`);
+  }
+  const bytes = await readPhoto(file);
+  const key = detectionId === undefined ? enrollmentPhotoKey(faceId) : detectionPhotoKey(faceId, detectionId);
+  await withStorage(io, values, (storage) => putPhoto(storage, key, bytes));
+  io.err(
+    `Stored ${detectionId === undefined ? 'the enrollment photo' : `detection photo ${detectionId}`} of face ${faceId} (${bytes.length} bytes).\n`,
+  );
+  return 0;
+}
+
+interface Found {
+  readonly file: string;
+  readonly key: string;
+  readonly kind: 'enrollment' | 'detection';
+}
+
+async function findPhotos(dir: string): Promise<{ found: Found[]; skipped: string[] }> {
+  const found: Found[] = [];
+  const skipped: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+    throw new CommandError(`${dir}: no such directory`);
+  });
+  for (const face of entries) {
+    if (!face.isDirectory()) continue;
+    if (!isSafeId(face.name)) {
+      skipped.push(`${face.name}/ (not a valid face id)`);
+      continue;
+    }
+    const faceDir = join(dir, face.name);
+    const enrollment = join(faceDir, 'enrollment.jpg');
+    if (
+      await stat(enrollment).then(
+        (info) => info.isFile(),
+        () => false,
+      )
+    ) {
+      found.push({ file: enrollment, key: enrollmentPhotoKey(face.name), kind: 'enrollment' });
+    }
+    const detections = await readdir(join(faceDir, 'detections'), { withFileTypes: true }).catch(() => []);
+    for (const detection of detections) {
+      const id = detection.name.replace(/\.jpg$/, '');
+      if (!detection.isFile() || !detection.name.endsWith('.jpg')) continue;
+      if (!isSafeId(id)) {
+        skipped.push(`${face.name}/detections/${detection.name} (not a valid detection id)`);
+        continue;
+      }
+      found.push({
+        file: join(faceDir, 'detections', detection.name),
+        key: detectionPhotoKey(face.name, id),
+        kind: 'detection',
+      });
+    }
+  }
+  return { found, skipped };
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+}
+
+async function photoImport(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, storageOptions, 1);
+  if (values.help) return help(io, 'photo import');
+  const dir = positionals[0];
+  if (dir === undefined) throw new UsageError('name the folder to import');
+  const { found, skipped } = await findPhotos(dir);
+  const failed: string[] = [...skipped];
+  const counts = { enrollment: 0, detection: 0 };
+  let done = 0;
+  await withStorage(io, values, async (storage) => {
+    const queue = [...found];
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        try {
+          await putPhoto(storage, next.key, await readPhoto(next.file));
+          counts[next.kind]++;
+        } catch (error) {
+          failed.push(
+            `${next.file} (${error instanceof CommandError ? error.message.replace(`${next.file}: `, '') : String(error)})`,
+          );
+        }
+        done++;
+        if (io.isTty) io.err(progressBar(done, found.length));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  });
+  if (io.isTty && found.length > 0) io.err('\n');
+  for (const line of failed) io.err(`skipped ${line}\n`);
+  io.out(
+    `Imported ${counts.enrollment + counts.detection} photos (${counts.enrollment} enrollment, ${counts.detection} detection); ${failed.length} skipped.\n`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+async function rolePut(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { ...storageOptions, permission: { type: 'string', multiple: true } }, 1);
+  if (values.help) return help(io, 'role put');
+  const name = positionals[0]?.trim();
+  if (name === undefined || name === '') throw new UsageError('name the role');
+  if (name.length > 128) throw new UsageError('a role name has at most 128 characters');
+  const permissions = [...new Set(values.permission ?? [])];
+  if (permissions.length === 0) throw new UsageError('give at least one --permission');
+  const known = Object.values(PERMISSIONS) as string[];
+  for (const permission of permissions.filter((p) => !known.includes(p))) {
+    io.err(`note: "${permission}" is not a permission this API checks (it checks: ${known.join(', ')})\n`);
+  }
+  await withStorage(io, values, async (storage) => {
+    const roles = makeRoleStore(
+      makeDynamoClient({ region: storage.region, endpoint: storage.dynamoEndpoint }),
+      storage.table,
+    );
+    await roles.put({ name, permissions });
+  });
+  io.err(`Role "${name}" grants: ${permissions.join(', ')}.\n`);
+  return 0;
+}
+
+async function roleList(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { ...storageOptions, json: { type: 'boolean' } });
+  if (values.help) return help(io, 'role list');
+  const roles = await withStorage(io, values, (storage) =>
+    makeRoleStore(makeDynamoClient({ region: storage.region, endpoint: storage.dynamoEndpoint }), storage.table).list(),
+  );
+  if (values.json) io.out(`${JSON.stringify(roles, null, 2)}\n`);
+  else if (roles.length === 0) io.err('No roles.\n');
+  else for (const role of roles) io.out(`${role.name}: ${role.permissions.join(', ')}\n`);
+  return 0;
+}
+
+async function token(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    sub: { type: 'string' },
+    permission: { type: 'string', multiple: true },
+    role: { type: 'string', multiple: true },
+    'expires-in': { type: 'string' },
+    'data-dir': { type: 'string' },
+    bucket: { type: 'string' },
+    table: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return help(io, 'token');
+  if (values.bucket !== undefined || values.table !== undefined) {
+    throw new UsageError(
+      "token is for local and on-prem dev issuers only: a deployed stage trusts its customer's issuer",
+    );
+  }
+  const expiresIn = values['expires-in'] ?? '12h';
+  if (!/^\d+\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|days?|w|weeks?)?$/i.test(expiresIn)) {
+    throw new UsageError(`--expires-in ${JSON.stringify(expiresIn)} is not a duration such as 30m, 1h or 7d`);
+  }
+  const dataDir = dataDirFrom(io.env, values['data-dir']);
+  const issuer = await loadDevIssuer(dataDir, false);
+  if (issuer === undefined) {
+    throw new CommandError(`no dev issuer in ${dataDir}: start the server once (npm run dev) to create it`);
+  }
+  const noneGiven = values.permission === undefined && values.role === undefined;
+  const jwt = await issuer.sign({
+    subject: values.sub ?? 'dev-user',
+    permissions: noneGiven ? ALL_FILE_PERMISSIONS : (values.permission ?? []),
+    roles: values.role ?? [],
+    expiresIn: /^\d+$/.test(expiresIn) ? `${expiresIn}s` : expiresIn,
+  });
+  io.out(`${jwt}\n`);
+  return 0;
+}
+
+async function serve(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'tls-self-signed': { type: 'boolean' },
+    's3-endpoint': { type: 'string' },
+    'dynamodb-endpoint': { type: 'string' },
+    bucket: { type: 'string' },
+    table: { type: 'string' },
+    region: { type: 'string' },
+    'jwt-issuer': { type: 'string' },
+    'jwt-audience': { type: 'string' },
+    'jwt-jwks-url': { type: 'string' },
+    'jwt-public-key': { type: 'string' },
+    'jwt-algorithms': { type: 'string' },
+    'log-level': { type: 'string' },
+    'no-sample': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return help(io, 'serve');
+  const options = serveOptions(values, io.env);
+  const server = await startServer(options);
+  printBanner(
+    io,
+    server.url,
+    options,
+    server.devIssuer === undefined ? undefined : await server.devIssuer.sign({ permissions: ALL_FILE_PERMISSIONS }),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      io.err(`\n${signal}: finishing requests in flight and closing the stores...\n`);
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  io.err('Stopped.\n');
+  return 0;
+}
+
+type ServeValues = Partial<Record<string, string | boolean | undefined>>;
+
+function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions {
+  const text = (name: string, envName?: string) => {
+    const value = values[name];
+    return typeof value === 'string' ? value : envName === undefined ? undefined : env[envName] || undefined;
+  };
+  const port = Number(text('port', 'PORT') ?? 5009);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port ${text('port', 'PORT')} is not a port`);
+  const certFile = text('tls-cert');
+  const keyFile = text('tls-key');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('give --tls-cert and --tls-key together');
+  if (certFile !== undefined && values['tls-self-signed'])
+    throw new UsageError('choose --tls-cert/--tls-key or --tls-self-signed');
+  const tls =
+    certFile !== undefined && keyFile !== undefined
+      ? { certFile, keyFile }
+      : values['tls-self-signed']
+        ? ('self-signed' as const)
+        : undefined;
+
+  const s3Endpoint = text('s3-endpoint');
+  const dynamoEndpoint = text('dynamodb-endpoint');
+  const bucket = text('bucket');
+  const table = text('table');
+  const external = [s3Endpoint, dynamoEndpoint, bucket, table].some((value) => value !== undefined);
+  let storage: ServeOptions['storage'];
+  if (external) {
+    const region = text('region', 'AWS_REGION') ?? env.AWS_DEFAULT_REGION;
+    if (bucket === undefined || table === undefined || region === undefined) {
+      throw new UsageError('external storage needs --bucket, --table and --region (or AWS_REGION)');
+    }
+    storage = { s3Endpoint, dynamoEndpoint, bucket, table, region };
+  }
+
+  const issuerName = text('jwt-issuer', 'JWT_ISSUER');
+  let issuer: ServeOptions['issuer'];
+  if (issuerName !== undefined) {
+    const audience = text('jwt-audience', 'JWT_AUDIENCE');
+    if (audience === undefined) throw new UsageError('--jwt-issuer needs --jwt-audience');
+    const jwksUrl = text('jwt-jwks-url', 'JWT_JWKS_URL');
+    const publicKeyFile = text('jwt-public-key');
+    const secret = env.JWT_SECRET || undefined;
+    if ([jwksUrl, publicKeyFile, secret].filter((value) => value !== undefined).length !== 1) {
+      throw new UsageError('--jwt-issuer needs exactly one of --jwt-jwks-url, --jwt-public-key or JWT_SECRET');
+    }
+    const algorithms = text('jwt-algorithms', 'JWT_ALGORITHMS');
+    issuer = {
+      issuer: issuerName,
+      audience,
+      ...(jwksUrl === undefined ? {} : { jwksUrl }),
+      ...(publicKeyFile === undefined ? {} : { publicKeyFile }),
+      ...(secret === undefined ? {} : { secret }),
+      ...(algorithms === undefined ? {} : { algorithms }),
+    };
+  }
+  const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
+    throw new UsageError(`--log-level ${logLevel} is not a level`);
+  return {
+    port,
+    host: text('host', 'HOST') ?? '127.0.0.1',
+    dataDir: dataDirFrom(env, text('data-dir')),
+    ...(tls === undefined ? {} : { tls }),
+    ...(storage === undefined ? {} : { storage }),
+    ...(issuer === undefined ? {} : { issuer }),
+    logLevel: logLevel as ServeOptions['logLevel'],
+    samplePhoto: values['no-sample'] !== true,
+  };
+}
+
+function printBanner(io: Io, url: string, options: ServeOptions, devToken: string | undefined): void {
+  const insecure = options.tls === 'self-signed' ? 'k' : '';
+  const lines = [
+    `Identities Photos & Documents is listening on ${url}`,
+    `Data: ${options.dataDir}${options.storage === undefined ? ' (embedded S3 and DynamoDB)' : ` (bucket ${options.storage.bucket}, table ${options.storage.table})`}`,
+  ];
+  if (devToken !== undefined) {
+    lines.push(
+      '',
+      `Token (dev issuer, 12 h, "${PERMISSIONS.addFiles}" and "${PERMISSIONS.readFiles}"):`,
+      devToken,
+      '',
+      'Try it:',
+      `curl -s${insecure} "${url}/api/v1/people/enrollmentPhoto/sample-face" -H "Authorization: Bearer ${devToken}" -o enrollment.jpg`,
+      '',
+      'More tokens: npx identities token --help. Stop with Ctrl+C.',
+    );
+  }
+  io.out(`${lines.join('\n')}\n`);
+}
+
+function help(io: Io, command: string): number {
+  io.out(HELP[command] ?? USAGE);
+  return 0;
+}
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      case 'serve':
+        return await serve(rest, io);
+      case 'token':
+        return await token(rest, io);
+      case 'photo':
+      case 'role': {
+        const [sub, ...args] = rest;
+        const handlers: Record<string, (args: string[], io: Io) => Promise<number>> =
+          command === 'photo' ? { put: photoPut, import: photoImport } : { put: rolePut, list: roleList };
+        const run = sub === undefined ? undefined : handlers[sub];
+        if (run === undefined) {
+          if (sub === '--help' || sub === '-h') return help(io, `${command} ${Object.keys(handlers)[0]}`);
+          throw new UsageError(`"${command}" takes one of: ${Object.keys(handlers).join(', ')}`);
+        }
+        return await run(args, io);
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(
+        `identities: ${error.message}\nRun "identities ${command ?? ''} --help" for usage.\n`.replace('  --', ' --'),
+      );
+      return 2;
+    }
+    io.err(`identities: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

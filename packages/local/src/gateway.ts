@@ -1,0 +1,220 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import {
+  describeError,
+  invokeStreamingHandler,
+  isStreamingHandler,
+  type Logger,
+  type Route,
+  type StreamingHandler,
+} from '@identities/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { matchPath, proxyEvent } from './proxy-event.ts';
+
+/** API Gateway REST API and Lambda limits, emulated so what would fail in the cloud fails here first. */
+export const PLATFORM_LIMITS = {
+  /** API Gateway's request payload quota. */
+  requestBytes: 10 * 1024 * 1024,
+  /** Lambda's synchronous invocation payload (the whole event JSON). */
+  eventBytes: 6 * 1024 * 1024,
+  /** Lambda's synchronous response payload (the whole proxy result JSON). */
+  bufferedResponseBytes: 6 * 1024 * 1024 + 100,
+} as const;
+
+export type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type AnyHandler = StreamingHandler | BufferedHandler;
+
+export interface GatewayOptions {
+  readonly routes: readonly Route[];
+  /** Loads a route's handler module (once; it is kept like a warm container). */
+  readonly loadHandler: (route: Route) => Promise<AnyHandler>;
+  readonly logger: Logger;
+  /** Extra paths served outside the API (the dev issuer's JWKS). */
+  readonly extras?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
+}
+
+/** API Gateway's own answers, with its JSON shape (`{"message": ...}`), not the API's problem bodies. */
+function gatewayError(response: ServerResponse, status: number, message: string, errorType: string, requestId: string) {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body = JSON.stringify({ message });
+  response.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+    'x-amzn-ErrorType': errorType,
+  });
+  response.end(body);
+}
+
+class TooLarge extends Error {}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new TooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new TooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Headers as the client sent them: original case, every value (Node's rawHeaders). */
+function rawHeaders(request: IncomingMessage): Record<string, string[]> {
+  const headers: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    const value = request.rawHeaders[i + 1] as string;
+    const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
+    headers[existing] = [...(headers[existing] ?? []), value];
+  }
+  return headers;
+}
+
+function queryOf(url: URL): Record<string, string[]> {
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
+  return query;
+}
+
+function lambdaContext(route: Route, requestId: string, deadline: number): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: route.id,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${route.id}`,
+    memoryLimitInMB: String(route.memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${route.id}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+class Timeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A local stand-in for API Gateway's REST API with Lambda proxy integrations: routes by the route
+ * table, builds the same events, invokes the same handler modules, and answers its limits and
+ * failures the way API Gateway does.
+ */
+export function createGateway(options: GatewayOptions) {
+  const { routes, logger } = options;
+  const handlers = new Map<string, Promise<AnyHandler>>();
+  const handlerFor = (route: Route) => {
+    let handler = handlers.get(route.id);
+    if (handler === undefined) {
+      handler = options.loadHandler(route);
+      handlers.set(route.id, handler);
+    }
+    return handler;
+  };
+
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    const method = request.method ?? 'GET';
+    const extra = options.extras?.[url.pathname];
+    if (extra !== undefined && method === 'GET') return extra(request, response);
+
+    const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, url.pathname));
+    if (route === undefined) {
+      request.resume();
+      // API Gateway answers any path or method it has no resource for with this 403.
+      return gatewayError(response, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException', '');
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(request, PLATFORM_LIMITS.requestBytes);
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      response.setHeader('Connection', 'close');
+      request.resume();
+      return gatewayError(response, 413, 'Request Too Long', 'RequestTooLongException', '');
+    }
+
+    const event = proxyEvent({
+      route,
+      method,
+      path: url.pathname,
+      headers: rawHeaders(request),
+      query: queryOf(url),
+      body,
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    });
+    const requestId = event.requestContext.requestId;
+    if (Buffer.byteLength(JSON.stringify(event)) > PLATFORM_LIMITS.eventBytes) {
+      return gatewayError(response, 413, 'Request Entity Too Large', 'RequestEntityTooLargeException', requestId);
+    }
+    const deadline = Date.now() + route.timeoutSeconds * 1000;
+    const context = lambdaContext(route, requestId, deadline);
+
+    try {
+      const handler = await handlerFor(route);
+      if (isStreamingHandler(handler)) {
+        await serveStreamed(handler, event, context, response, requestId, route.timeoutSeconds * 1000);
+      } else {
+        const result = await withTimeout(handler(event, context), route.timeoutSeconds * 1000);
+        serveBuffered(result, response, requestId);
+      }
+    } catch (error) {
+      if (error instanceof Timeout) {
+        return gatewayError(response, 504, 'Endpoint request timed out', 'IntegrationTimeout', requestId);
+      }
+      logger.log('error', 'function failed', { route: route.id, requestId, error: describeError(error) });
+      gatewayError(response, 502, 'Internal server error', 'InternalServerErrorException', requestId);
+    }
+  };
+}
+
+async function serveStreamed(
+  handler: StreamingHandler,
+  event: APIGatewayProxyEvent,
+  context: Context,
+  response: ServerResponse,
+  requestId: string,
+  timeoutMs: number,
+): Promise<void> {
+  const invocation = invokeStreamingHandler(handler, event, context);
+  invocation.done.catch(() => undefined);
+  const head = await withTimeout(invocation.response, timeoutMs);
+  response.writeHead(head.statusCode, { ...head.headers, 'x-amzn-RequestId': requestId });
+  response.flushHeaders();
+  try {
+    // Back-pressure: the handler's stream pauses while the socket is slow.
+    await pipeline(head.body, response);
+  } catch {
+    // The function failed part-way: abort the connection so the client never sees a short body as complete.
+    response.destroy();
+  }
+}
+
+function serveBuffered(result: APIGatewayProxyResult, response: ServerResponse, requestId: string): void {
+  if (Buffer.byteLength(JSON.stringify(result)) > PLATFORM_LIMITS.bufferedResponseBytes) {
+    // Lambda refuses the oversized result and API Gateway answers 502.
+    return gatewayError(response, 502, 'Internal server error', 'InternalServerErrorException', requestId);
+  }
+  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+  const headers: Record<string, string | number | string[]> = { 'x-amzn-RequestId': requestId };
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+  headers['Content-Length'] = body.length;
+  response.writeHead(result.statusCode, headers);
+  response.end(body);
+}

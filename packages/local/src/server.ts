@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
+import { makeS3Client } from '@identities/aws';
+import { enrollmentPhotoKey, type Logger, makeLogger, type Route, routes } from '@identities/core';
+import { lockDataDir, writeServerInfo } from './data-dir.ts';
+import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
+import { type AnyHandler, createGateway } from './gateway.ts';
+import { STAND_IN_REGION, type StandIns, standInEnv, startStandIns } from './stand-ins.ts';
+import { loadTls, type TlsOption } from './tls.ts';
+
+/** Storage other than the embedded stand-ins: any S3- and DynamoDB-compatible endpoints (or AWS). */
+export interface ExternalStorage {
+  readonly s3Endpoint: string | undefined;
+  readonly dynamoEndpoint: string | undefined;
+  readonly bucket: string;
+  readonly table: string;
+  readonly region: string;
+}
+
+/** A customer's token issuer; without one the server runs its own dev issuer. */
+export interface ExternalIssuer {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl?: string;
+  readonly publicKeyFile?: string;
+  readonly secret?: string;
+  readonly algorithms?: string;
+}
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly tls?: TlsOption;
+  readonly storage?: ExternalStorage;
+  readonly issuer?: ExternalIssuer;
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Put a sample enrollment photo (face `sample-face`) in a new store, so the first curl works. */
+  readonly samplePhoto?: boolean;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Present when the server runs its own issuer. */
+  readonly devIssuer: DevIssuer | undefined;
+  /** Stops accepting connections, lets requests in flight finish, then closes the stores. */
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+export const SAMPLE_FACE_ID = 'sample-face';
+const REPO_ROOT = new URL('../../../', import.meta.url);
+
+/** Imports a route's function module, as Lambda does at a cold start. */
+async function loadHandler(route: Route): Promise<AnyHandler> {
+  const [file, name] = route.handler.split('.') as [string, string];
+  const module = (await import(new URL(`${file}.ts`, REPO_ROOT).href)) as Record<string, unknown>;
+  const handler = module[name];
+  if (typeof handler !== 'function') throw new Error(`${route.handler} exports no handler`);
+  return handler as AnyHandler;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(`port ${port} on ${host} is already in use`) : error),
+    );
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+/**
+ * The local and on-prem server: the local gateway in front of the very handler modules Lambda runs,
+ * with embedded or external storage and the dev or a customer's issuer.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const logger: Logger = makeLogger(options.logLevel ?? 'info');
+  const release = lockDataDir(options.dataDir);
+  let standIns: StandIns | undefined;
+  let server: Server | undefined;
+  try {
+    standIns =
+      options.storage === undefined
+        ? await startStandIns({ dataDir: options.dataDir, bucket: 'identities', table: 'identities' })
+        : undefined;
+    const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
+    const tls = options.tls === undefined ? undefined : await loadTls(options.tls, options.dataDir);
+
+    const gateway = createGateway({
+      routes,
+      loadHandler,
+      logger,
+      extras:
+        devIssuer === undefined
+          ? {}
+          : {
+              [JWKS_PATH]: (_: IncomingMessage, response: ServerResponse) => {
+                response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' });
+                response.end(JSON.stringify(devIssuer.jwks));
+              },
+            },
+    });
+    const listener = (request: IncomingMessage, response: ServerResponse) => {
+      if (tls !== undefined) response.setHeader('Strict-Transport-Security', 'max-age=31536000');
+      gateway(request, response).catch((error: unknown) => {
+        logger.log('error', 'gateway failed', { error: String(error) });
+        response.destroy();
+      });
+    };
+    server = tls === undefined ? createHttpServer(listener) : createHttpsServer(tls, listener);
+    const address = await listen(server, options.port, options.host);
+    const scheme = tls === undefined ? 'http' : 'https';
+    const loopback = ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(options.host);
+    const displayHost = loopback ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host;
+    const url = `${scheme}://${displayHost}:${address.port}`;
+
+    const storageEnv =
+      standIns !== undefined
+        ? standInEnv(standIns)
+        : {
+            AWS_REGION: options.storage?.region ?? '',
+            BUCKET_NAME: options.storage?.bucket ?? '',
+            TABLE_NAME: options.storage?.table ?? '',
+            S3_ENDPOINT: options.storage?.s3Endpoint ?? '',
+            DYNAMODB_ENDPOINT: options.storage?.dynamoEndpoint ?? '',
+          };
+    Object.assign(process.env, storageEnv, issuerEnv(options.issuer, devIssuer, url, tls === undefined && loopback), {
+      LOG_LEVEL: options.logLevel ?? 'info',
+    });
+    // Load every function now, as cold starts would: bad configuration fails here, not on a request.
+    await Promise.all(routes.map(loadHandler));
+
+    if (standIns !== undefined && options.samplePhoto !== false) await putSamplePhoto(standIns);
+    writeServerInfo(options.dataDir, {
+      pid: process.pid,
+      url,
+      s3Endpoint: standIns?.s3Endpoint ?? options.storage?.s3Endpoint ?? '',
+      dynamoEndpoint: standIns?.dynamoEndpoint ?? options.storage?.dynamoEndpoint ?? '',
+      bucket: standIns?.bucket ?? options.storage?.bucket ?? '',
+      table: standIns?.table ?? options.storage?.table ?? '',
+      region: standIns === undefined ? (options.storage?.region ?? '') : STAND_IN_REGION,
+    });
+
+    const running = server;
+    const stores = standIns;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port: address.port,
+      devIssuer,
+      close() {
+        closing ??= (async () => {
+          const drained = new Promise<void>((resolve) => running.close(() => resolve()));
+          running.closeIdleConnections();
+          const deadline = setTimeout(() => running.closeAllConnections(), 10_000);
+          await drained;
+          clearTimeout(deadline);
+          await stores?.close();
+          release();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await standIns?.close();
+    release();
+    throw error;
+  }
+}
+
+function issuerEnv(
+  issuer: ExternalIssuer | undefined,
+  devIssuer: DevIssuer | undefined,
+  url: string,
+  jwksByUrl: boolean,
+): Record<string, string> {
+  const keys = { JWT_JWKS_URL: '', JWT_JWKS: '', JWT_PUBLIC_KEY: '', JWT_SECRET: '', JWT_ALGORITHMS: '' };
+  if (issuer === undefined) {
+    // The dev issuer's keys are fetched from this server's JWKS URL, the production code path; over
+    // HTTPS with a self-signed certificate, or on a non-loopback address, they are handed over directly.
+    const jwks = JSON.stringify(devIssuer?.jwks ?? { keys: [] });
+    return {
+      ...keys,
+      JWT_ISSUER: DEV_ISSUER,
+      JWT_AUDIENCE: DEV_AUDIENCE,
+      ...(jwksByUrl ? { JWT_JWKS_URL: `${url}${JWKS_PATH}` } : { JWT_JWKS: jwks }),
+    };
+  }
+  return {
+    ...keys,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    JWT_JWKS_URL: issuer.jwksUrl ?? '',
+    JWT_PUBLIC_KEY: issuer.publicKeyFile === undefined ? '' : readFileSync(issuer.publicKeyFile, 'utf8'),
+    JWT_SECRET: issuer.secret ?? '',
+    JWT_ALGORITHMS: issuer.algorithms ?? '',
+  };
+}
+
+async function putSamplePhoto(standIns: StandIns): Promise<void> {
+  const client = makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint });
+  const key = enrollmentPhotoKey(SAMPLE_FACE_ID);
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: standIns.bucket, Key: key }));
+  } catch (error) {
+    if (!(error instanceof NotFound)) throw error;
+    const body = await readFile(new URL('../assets/sample-face.jpg', import.meta.url));
+    await client.send(
+      new PutObjectCommand({ Bucket: standIns.bucket, Key: key, Body: body, ContentType: 'image/jpeg' }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
