@@ -208,7 +208,8 @@ async function serveStreamed(
 function serveBuffered(result: APIGatewayProxyResult, response: ServerResponse, requestId: string): void {
   if (Buffer.byteLength(JSON.stringify(result)) > PLATFORM_LIMITS.bufferedResponseBytes) {
     // Lambda refuses the oversized result and API Gateway answers 502.
-    return gatewayError(response, 502, 'Internal server error', 'InternalServerErrorException', requestId);
+    gatewayError(response, 502, 'Internal server error', 'InternalServerErrorException', requestId);
+    return;
   }
   const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
   const headers: Record<string, string | number | string[]> = { 'x-amzn-RequestId': requestId };
