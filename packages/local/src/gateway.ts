@@ -51,6 +51,21 @@ function gatewayError(response: ServerResponse, status: number, message: string,
 
 class TooLarge extends Error {}
 
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads and discards the rest of a refused request, so a client still sending sees the answer rather
+ * than a broken pipe; a client that keeps sending past the drain limit is cut off.
+ */
+function drain(request: IncomingMessage): void {
+  let drained = 0;
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) request.socket.destroy();
+  });
+  request.resume();
+}
+
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new TooLarge();
@@ -134,7 +149,7 @@ export function createGateway(options: GatewayOptions) {
 
     const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, url.pathname));
     if (route === undefined) {
-      request.resume();
+      drain(request);
       // API Gateway answers any path or method it has no resource for with this 403.
       return gatewayError(response, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException', '');
     }
@@ -144,8 +159,7 @@ export function createGateway(options: GatewayOptions) {
       body = await readBody(request, PLATFORM_LIMITS.requestBytes);
     } catch (error) {
       if (!(error instanceof TooLarge)) throw error;
-      response.setHeader('Connection', 'close');
-      request.resume();
+      drain(request);
       return gatewayError(response, 413, 'Request Too Long', 'RequestTooLongException', '');
     }
 

@@ -1,0 +1,139 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PERMISSIONS } from '@identities/core';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import { jpegBytes } from '../support/storage.ts';
+
+describe('npx identities', () => {
+  let env: NodeJS.ProcessEnv;
+  let server: ServerProcess;
+  let work: string;
+
+  beforeAll(async () => {
+    env = userEnv({ DATA_DIR: await tempDir() });
+    work = await tempDir('identities-cli-');
+    server = await startServerProcess([], env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const get = (path: string, token: string) =>
+    fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+
+  it('prints usage and exits 0 for --help, 2 without a command', async () => {
+    const help = await cli(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: identities <command>');
+    expect((await cli([], env)).code).toBe(2);
+  });
+
+  it.each([['serve'], ['token'], ['photo', 'put'], ['photo', 'import'], ['role', 'put'], ['role', 'list']])(
+    'has --help for %s %s',
+    async (...command) => {
+      const result = await cli([...command.filter(Boolean), '--help'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: identities ${command.filter(Boolean).join(' ')}`);
+    },
+  );
+
+  it('exits 2 with a pointer to --help for an unknown command or option', async () => {
+    const unknown = await cli(['frobnicate'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const option = await cli(['token', '--colour', 'blue'], env);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('--help');
+  });
+
+  it('token prints only a JWT, with both file permissions by default', async () => {
+    const result = await cli(['token'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const claims = decodeJwt(result.stdout.trim());
+    expect(claims.permissions).toEqual([PERMISSIONS.addFiles, PERMISSIONS.readFiles]);
+    expect(claims.sub).toBe('dev-user');
+    expect((await get('/api/v1/people/enrollmentPhoto/sample-face', result.stdout.trim())).status).toBe(200);
+  });
+
+  it('token takes a subject, permissions, roles and a lifetime', async () => {
+    const result = await cli(
+      ['token', '--sub', 'alice', '--permission', PERMISSIONS.readFiles, '--role', 'Clerk', '--expires-in', '30m'],
+      env,
+    );
+    const claims = decodeJwt(result.stdout.trim());
+    expect(claims).toMatchObject({ sub: 'alice', permissions: [PERMISSIONS.readFiles], roles: ['Clerk'] });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(1800);
+  });
+
+  it('token refuses a bad lifetime and deployed stages', async () => {
+    expect((await cli(['token', '--expires-in', 'soon'], env)).code).toBe(2);
+    const deployed = await cli(['token', '--bucket', 'b', '--table', 't'], env);
+    expect(deployed.code).toBe(2);
+    expect(deployed.stderr).toContain("customer's issuer");
+  });
+
+  it('photo put stores an enrollment and a detection photo, and refuses a non-JPEG', async () => {
+    const token = (await cli(['token'], env)).stdout.trim();
+    const photo = jpegBytes(4321);
+    await writeFile(join(work, 'face.jpg'), photo);
+    await writeFile(join(work, 'face.png'), Buffer.from('\x89PNG\r\n\x1a\n....'));
+    expect((await cli(['photo', 'put', '--face-id', 'f-9', join(work, 'face.jpg')], env)).code).toBe(0);
+    expect(
+      (await cli(['photo', 'put', '--face-id', 'f-9', '--detection-id', 'd-1', join(work, 'face.jpg')], env)).code,
+    ).toBe(0);
+    const enrollment = await get('/api/v1/people/enrollmentPhoto/f-9', token);
+    expect(Buffer.from(await enrollment.arrayBuffer()).equals(photo)).toBe(true);
+    expect((await get('/api/v1/people/detectionPhoto/f-9/d-1', token)).status).toBe(200);
+
+    const png = await cli(['photo', 'put', '--face-id', 'f-10', join(work, 'face.png')], env);
+    expect(png.code).toBe(1);
+    expect(png.stderr).toContain('not a JPEG');
+    expect((await get('/api/v1/people/enrollmentPhoto/f-10', token)).status).toBe(404);
+    expect((await cli(['photo', 'put', '--face-id', '../x', join(work, 'face.jpg')], env)).code).toBe(2);
+    expect((await cli(['photo', 'put', join(work, 'face.jpg')], env)).code).toBe(2);
+  });
+
+  it('photo import stores a folder of photos and sums up, skipping what is not a JPEG', async () => {
+    const token = (await cli(['token'], env)).stdout.trim();
+    const dir = join(work, 'import');
+    for (const face of ['imp-1', 'imp-2']) {
+      await mkdir(join(dir, face, 'detections'), { recursive: true });
+      await writeFile(join(dir, face, 'enrollment.jpg'), jpegBytes(1000));
+      await writeFile(join(dir, face, 'detections', 'a.jpg'), jpegBytes(1100));
+      await writeFile(join(dir, face, 'detections', 'b.jpg'), jpegBytes(1200));
+    }
+    await writeFile(join(dir, 'imp-2', 'detections', 'bad.jpg'), Buffer.from('not a jpeg'));
+    const result = await cli(['photo', 'import', dir], env);
+    expect(result.stdout).toBe('Imported 6 photos (2 enrollment, 4 detection); 1 skipped.\n');
+    expect(result.stderr).toContain('bad.jpg (not a JPEG)');
+    expect(result.code).toBe(1);
+    expect((await get('/api/v1/people/detectionPhoto/imp-2/b', token)).status).toBe(200);
+  });
+
+  it('role put and role list manage roles that grant permissions through tokens', async () => {
+    const put = await cli(['role', 'put', 'Front Desk', '--permission', PERMISSIONS.readFiles], env);
+    expect(put.code).toBe(0);
+    const list = await cli(['role', 'list'], env);
+    expect(list.stdout).toContain(`Front Desk: ${PERMISSIONS.readFiles}`);
+    const json = JSON.parse((await cli(['role', 'list', '--json'], env)).stdout) as { name: string }[];
+    expect(json.map((role) => role.name)).toContain('Front Desk');
+
+    const viaRole = (await cli(['token', '--role', 'Front Desk'], env)).stdout.trim();
+    const missing = await get('/api/v1/people/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d/fileDocuments/none/data', viaRole);
+    expect(missing.status).toBe(404);
+    const noRole = (await cli(['token', '--role', 'Nobody'], env)).stdout.trim();
+    expect(
+      (await get('/api/v1/people/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d/fileDocuments/none/data', noRole)).status,
+    ).toBe(403);
+    expect((await cli(['role', 'put', 'Empty'], env)).code).toBe(2);
+  });
+
+  it('works on the data dir without a running server, opening its stores for the command', async () => {
+    const offline = userEnv({ DATA_DIR: await tempDir() });
+    expect((await cli(['role', 'put', 'Auditor', '--permission', PERMISSIONS.readFiles], offline)).code).toBe(0);
+    expect((await cli(['role', 'list'], offline)).stdout).toContain('Auditor');
+  });
+});

@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, run, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import { everyByte, jpegBytes } from '../support/storage.ts';
+
+const PERSON = '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+
+describe('identities serve (npm run dev), over real HTTP', () => {
+  let dataDir: string;
+  let work: string;
+  let server: ServerProcess;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dataDir = await tempDir();
+    work = await tempDir('identities-work-');
+    env = userEnv({ DATA_DIR: dataDir });
+    server = await startServerProcess([], env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('runs the seed documentation curl examples as written', async () => {
+    const token = (await cli(['token'], env)).stdout.trim();
+    await writeFile(join(work, 'id-card.pdf'), everyByte(16));
+    const script = `
+      set -e
+      cd "${work}"
+      API_URL="${server.url}"
+      TOKEN="${token}"
+      curl -sk "$API_URL/api/v1/people/enrollmentPhoto/sample-face" \\
+      -H "Authorization: Bearer $TOKEN" -o enrollment.jpg
+      curl -sk "$API_URL/api/v1/people/detectionPhoto/sample-face/det-1" \\
+      -H "Authorization: Bearer $TOKEN" -o detection.jpg
+      curl -sk -X POST "$API_URL/api/v1/people/fileDocuments/upload" \\
+      -H "Authorization: Bearer $TOKEN" \\
+      -F "personId=${PERSON}" \\
+      -F "name=ID Card" \\
+      -F "description=Front of ID" \\
+      -F "publicId=card-1" \\
+      -F "file=@id-card.pdf" -w "%{http_code}" -o upload.out > upload.status
+      curl -sk "$API_URL/api/v1/people/${PERSON}/fileDocuments/card-1/data" \\
+      -H "Authorization: Bearer $TOKEN" -o id-card-downloaded.pdf
+    `;
+    const photo = jpegBytes(3000);
+    await mkdir(join(work, 'photos'), { recursive: true });
+    await writeFile(join(work, 'photos', 'det.jpg'), photo);
+    expect(
+      (
+        await cli(
+          ['photo', 'put', '--face-id', 'sample-face', '--detection-id', 'det-1', join(work, 'photos', 'det.jpg')],
+          env,
+        )
+      ).code,
+    ).toBe(0);
+
+    const result = await run('bash', ['-c', script], env);
+    expect(result.code).toBe(0);
+    const sample = await readFile(new URL('../../packages/local/assets/sample-face.jpg', import.meta.url));
+    expect((await readFile(join(work, 'enrollment.jpg'))).equals(sample)).toBe(true);
+    expect((await readFile(join(work, 'detection.jpg'))).equals(photo)).toBe(true);
+    expect(await readFile(join(work, 'upload.status'), 'utf8')).toBe('200');
+    expect(await readFile(join(work, 'upload.out'), 'utf8')).toBe('');
+    expect((await readFile(join(work, 'id-card-downloaded.pdf'))).equals(everyByte(16))).toBe(true);
+  });
+
+  it('prints the base URL, a working token and a curl line that works as pasted', async () => {
+    const output = server.output();
+    const line = output.split('\n').find((text) => text.startsWith('curl '));
+    expect(line).toBeDefined();
+    const result = await run('bash', ['-c', `cd "${work}" && ${line} && sha256sum enrollment.jpg`], env);
+    expect(result.code).toBe(0);
+    const sample = await readFile(new URL('../../packages/local/assets/sample-face.jpg', import.meta.url));
+    expect(result.stdout).toContain(createHash('sha256').update(sample).digest('hex'));
+  });
+
+  it('serves the dev issuer keys at /.well-known/jwks.json', async () => {
+    const response = await fetch(`${server.url}/.well-known/jwks.json`);
+    expect(response.status).toBe(200);
+    const jwks = (await response.json()) as { keys: { kty: string; kid: string; d?: string }[] };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]?.kty).toBe('EC');
+    expect(jwks.keys[0]?.d).toBeUndefined();
+    const header = JSON.parse(Buffer.from(server.token.split('.')[0] ?? '', 'base64url').toString()) as { kid: string };
+    expect(header.kid).toBe(jwks.keys[0]?.kid);
+  });
+
+  it('answers unknown paths and methods as API Gateway does: 403 Missing Authentication Token', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/people/unknown'],
+      ['DELETE', '/api/v1/people/enrollmentPhoto/x'],
+      ['GET', '/'],
+    ] as const) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    }
+  });
+
+  it('answers 413 as API Gateway does for a request over 10 MB', async () => {
+    const response = await fetch(`${server.url}/api/v1/people/fileDocuments/upload`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'multipart/form-data; boundary=x' },
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 65),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: 'Request Too Long' });
+  });
+
+  it('answers 413 as Lambda does for a request whose event exceeds 6 MB', async () => {
+    const response = await fetch(`${server.url}/api/v1/people/fileDocuments/upload`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'multipart/form-data; boundary=x' },
+      body: Buffer.alloc(5 * 1024 * 1024, 65),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: 'Request Entity Too Large' });
+  });
+
+  it('passes mixed-case and repeated headers through as API Gateway delivers them', async () => {
+    const result = await run(
+      'curl',
+      [
+        '-s',
+        `${server.url}/api/v1/people/enrollmentPhoto/sample-face`,
+        '-H',
+        `authorization: Bearer ${server.token}`,
+        '-H',
+        `AUTHORIZATION: Bearer ${server.token}`,
+      ],
+      env,
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 401, detail: expect.stringMatching(/exactly one/) });
+    const mixedCase = await run(
+      'curl',
+      [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        `${server.url}/api/v1/people/enrollmentPhoto/sample-face`,
+        '-H',
+        `aUtHoRiZaTiOn: Bearer ${server.token}`,
+      ],
+      env,
+    );
+    expect(mixedCase.stdout).toBe('200');
+  });
+
+  it('adds the request id header API Gateway adds', async () => {
+    const response = await fetch(`${server.url}/api/v1/people/enrollmentPhoto/sample-face`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+    });
+    expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs one JSON line per request without the token', async () => {
+    await fetch(`${server.url}/api/v1/people/enrollmentPhoto/sample-face`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+    });
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
+    const entry = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((e) => e.route === 'EnrollmentPhoto');
+    expect(entry).toMatchObject({ level: 'info', message: 'request', status: 200, subject: 'dev-user' });
+    expect(server.output().split('Try it:')[1]?.split('\n').slice(3).join('\n')).not.toContain(server.token);
+  });
+});
+
+describe('the server process', () => {
+  it('keeps data across a restart, and shuts down cleanly on SIGTERM and SIGINT', async () => {
+    const dataDir = await tempDir();
+    const env = userEnv({ DATA_DIR: dataDir });
+    const first = await startServerProcess([], env);
+    const form = new FormData();
+    form.set('personId', PERSON);
+    form.set('name', 'Kept');
+    form.set('publicId', 'kept');
+    form.set('file', new Blob([everyByte()], { type: 'application/pdf' }), 'kept.pdf');
+    const upload = await fetch(`${first.url}/api/v1/people/fileDocuments/upload`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${first.token}` },
+      body: form,
+    });
+    expect(upload.status).toBe(200);
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const second = await startServerProcess([], env);
+    const download = await fetch(`${second.url}/api/v1/people/${PERSON}/fileDocuments/kept/data`, {
+      headers: { Authorization: `Bearer ${second.token}` },
+    });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(everyByte())).toBe(true);
+    expect(first.token.split('.')[0]).toBe(second.token.split('.')[0]);
+    expect(await second.stop('SIGINT')).toBe(0);
+  });
+
+  it('exits non-zero with a clear message when the port is taken', async () => {
+    const first = await startServerProcess([], userEnv({ DATA_DIR: await tempDir() }));
+    const port = new URL(first.url).port;
+    const second = await cli(['serve', '--port', port], userEnv({ DATA_DIR: await tempDir() }));
+    await first.stop();
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`port ${port}`);
+    expect(second.stderr).toContain('already in use');
+  });
+
+  it('exits non-zero with a clear message when another server holds the data dir', async () => {
+    const env = userEnv({ DATA_DIR: await tempDir() });
+    const first = await startServerProcess([], env);
+    const second = await cli(['serve', '--port', '0'], env);
+    await first.stop();
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/in use by another server \(pid \d+\)/);
+  });
+
+  it('serves HTTPS with a self-signed certificate, with HSTS', async () => {
+    const env = userEnv({ DATA_DIR: await tempDir() });
+    const server = await startServerProcess(['--tls-self-signed'], env);
+    try {
+      expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const result = await run(
+        'curl',
+        [
+          '-sk',
+          '-D',
+          '-',
+          '-o',
+          '/dev/null',
+          `${server.url}/api/v1/people/enrollmentPhoto/sample-face`,
+          '-H',
+          `Authorization: Bearer ${server.token}`,
+        ],
+        env,
+      );
+      expect(result.stdout).toMatch(/^HTTP\/1\.1 200/);
+      expect(result.stdout.toLowerCase()).toContain('strict-transport-security: max-age=31536000');
+      const strict = await run('curl', ['-s', '-o', '/dev/null', `${server.url}/`], env);
+      expect(strict.code).not.toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CLI = new URL('../../packages/local/bin/identities.js', import.meta.url).pathname;
+
+/** The environment a user's shell would give: none of the test run's own settings leak in. */
+export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...extra };
+}
+
+export const tempDir = (prefix = 'identities-e2e-') => mkdtemp(join(tmpdir(), prefix));
+
+export interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion, as a user at a shell would. */
+export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: Buffer): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    child.stdin.end(input);
+  });
+}
+
+export const cli = (args: readonly string[], env: NodeJS.ProcessEnv) => run(process.execPath, [CLI, ...args], env);
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** The first token the banner printed. */
+  readonly token: string;
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `identities serve` on an ephemeral port and waits for its banner. */
+export function startServerProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env, stdio: 'pipe' });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${output}`));
+    }, 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const url = /listening on (\S+)/.exec(output)?.[1];
+      const token = /\n(eyJ[\w-]+\.[\w-]+\.[\w-]+)\n/.exec(output)?.[1];
+      if (url !== undefined && (token !== undefined || !output.includes('Token ('))) {
+        if (output.includes('Try it:') || !output.includes('Token (')) {
+          clearTimeout(timer);
+          resolve({
+            url,
+            token: token ?? '',
+            process: child,
+            output: () => output,
+            stop: (signal = 'SIGTERM') => {
+              child.kill(signal);
+              return exited;
+            },
+          });
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
