@@ -1,12 +1,12 @@
 import { authenticatorFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { makeGetPhotos, photoResponse, routeById, streamingHandler } from '@identities/core';
+import { makeGetPhotos, routeById, streamingHandler } from '@identities/core';
 
 // GET /api/v1/people/detectionPhoto/{faceId}/{detectionId}: any authenticated user.
 const env = process.env;
 const photos = makeGetPhotos({ objects: objectStoreFromEnv(env) });
 const deps = { auth: authenticatorFromEnv(env), logger: loggerFromEnv(env) };
 
-export const handler = streamingHandler(routeById('DetectionPhoto'), deps, async (request) => {
+export const handler = streamingHandler(routeById('DetectionPhoto'), deps, (request) => {
   const { faceId, detectionId } = request.pathParameters;
-  return photoResponse(await photos.detection(faceId, detectionId));
+  return photos.detection(request, faceId, detectionId);
 });

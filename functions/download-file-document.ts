@@ -9,7 +9,6 @@ import {
 } from '@identities/aws';
 import {
   type DocumentStore,
-  documentResponse,
   type HandlerDeps,
   makeGetDocument,
   type ObjectStore,
@@ -20,10 +19,9 @@ import {
 // GET /api/v1/people/{personId}/fileDocuments/{documentId}/data: Read Identity Files.
 export function makeHandler(deps: HandlerDeps & { objects: ObjectStore; documents: DocumentStore }) {
   const getDocument = makeGetDocument(deps);
-  return streamingHandler(routeById('DownloadFileDocument'), deps, async (request) => {
+  return streamingHandler(routeById('DownloadFileDocument'), deps, (request) => {
     const { personId, documentId } = request.pathParameters;
-    const { record, object } = await getDocument(personId, documentId);
-    return documentResponse(record, object);
+    return getDocument(request, personId, documentId);
   });
 }
 

@@ -1,11 +1,11 @@
 import { authenticatorFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { makeGetPhotos, photoResponse, routeById, streamingHandler } from '@identities/core';
+import { makeGetPhotos, routeById, streamingHandler } from '@identities/core';
 
 // GET /api/v1/people/enrollmentPhoto/{faceId}: any authenticated user.
 const env = process.env;
 const photos = makeGetPhotos({ objects: objectStoreFromEnv(env) });
 const deps = { auth: authenticatorFromEnv(env), logger: loggerFromEnv(env) };
 
-export const handler = streamingHandler(routeById('EnrollmentPhoto'), deps, async (request) =>
-  photoResponse(await photos.enrollment(request.pathParameters.faceId)),
+export const handler = streamingHandler(routeById('EnrollmentPhoto'), deps, (request) =>
+  photos.enrollment(request, request.pathParameters.faceId),
 );

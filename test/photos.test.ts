@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { detectionPhotoKey, enrollmentPhotoKey, makeGetPhotos } from '@identities/core';
+import { detectionPhotoKey, enrollmentPhotoKey, makeGetPhotos, toHttpRequest } from '@identities/core';
 import { describe, expect, it } from 'vitest';
 import { handler as detectionPhoto } from '../functions/detection-photo.ts';
 import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
@@ -96,16 +96,18 @@ describe('photo ids', () => {
     async (id) => {
       const { store, keys } = recordingObjectStore();
       const photos = makeGetPhotos({ objects: store });
-      await expect(photos.enrollment(id)).rejects.toMatchObject({ statusCode: 404 });
-      await expect(photos.detection('face', id)).rejects.toMatchObject({ statusCode: 404 });
-      await expect(photos.detection(id, 'det')).rejects.toMatchObject({ statusCode: 404 });
+      const request = toHttpRequest(apiEvent({ path: '/api/v1/people/enrollmentPhoto/x' }));
+      await expect(photos.enrollment(request, id)).rejects.toMatchObject({ statusCode: 404 });
+      await expect(photos.detection(request, 'face', id)).rejects.toMatchObject({ statusCode: 404 });
+      await expect(photos.detection(request, id, 'det')).rejects.toMatchObject({ statusCode: 404 });
       expect(keys).toEqual([]);
     },
   );
 
   it('reads exactly the face key for a valid id', async () => {
     const { store, keys } = recordingObjectStore();
-    await expect(makeGetPhotos({ objects: store }).detection('f-1', 'd.2')).rejects.toMatchObject({
+    const request = toHttpRequest(apiEvent({ path: '/api/v1/people/enrollmentPhoto/x' }));
+    await expect(makeGetPhotos({ objects: store }).detection(request, 'f-1', 'd.2')).rejects.toMatchObject({
       statusCode: 404,
     });
     expect(keys).toEqual(['faces/f-1/detections/d.2.jpg']);

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lambda, makeLogger, type Route } from '@identities/core';
 import { type AnyHandler, createGateway } from '@identities/local';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, userEnv } from '../support/processes.ts';
 
@@ -23,8 +24,8 @@ const handlers: Record<string, AnyHandler> = {
   crash: async () => {
     throw new Error('handler crashed');
   },
-  slow: () => new Promise(() => undefined),
-  echo: async (event) => ({
+  slow: () => new Promise<never>(() => undefined),
+  echo: async (event: APIGatewayProxyEvent) => ({
     statusCode: 200,
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({

@@ -32,7 +32,8 @@ export function recordingObjectStore(): { store: ObjectStore; keys: string[] } {
   return {
     keys,
     store: {
-      get: (key) => objectStore.get(record(key)),
+      get: (key, range) => objectStore.get(record(key), range),
+      head: (key) => objectStore.head(record(key)),
       put: (key, body, options) => objectStore.put(record(key), body, options),
       delete: (key) => objectStore.delete(record(key)),
     },

@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '@identities/core';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { ByteRange, ObjectStore } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import { translateStorageError } from './storage-errors.ts';
 
@@ -34,13 +42,35 @@ export function makeS3Client(settings: Pick<S3Settings, 'region' | 'endpoint'>):
 
 export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
   return {
-    async get(key) {
+    async get(key, range) {
       try {
-        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const result = await client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            // Always an explicit first-last range: S3-compatible stores get suffix ranges wrong.
+            ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
+          }),
+        );
         if (!(result.Body instanceof Readable)) throw new Error('S3 returned no readable body');
-        return { body: result.Body, size: result.ContentLength ?? 0, contentType: result.ContentType };
+        const size = range === undefined ? (result.ContentLength ?? 0) : range.end - range.start + 1;
+        return {
+          body: range === undefined ? result.Body : checkedRange(result.Body, result.ContentRange, range, size),
+          size,
+          etag: requireEtag(result.ETag),
+          contentType: result.ContentType,
+        };
       } catch (error) {
         if (error instanceof NoSuchKey) return undefined;
+        throw translateStorageError(error, 'Object storage');
+      }
+    },
+    async head(key) {
+      try {
+        const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { size: result.ContentLength ?? 0, etag: requireEtag(result.ETag), contentType: result.ContentType };
+      } catch (error) {
+        if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
         throw translateStorageError(error, 'Object storage');
       }
     },
@@ -69,6 +99,36 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
       }
     },
   };
+}
+
+/**
+ * The body of a ranged read, held to the range asked for. S3 sends exactly that; some S3-compatible
+ * stores send more (s3rver serves `bytes=0-0` as the whole object), and a download must never send
+ * bytes beyond its Content-Range.
+ */
+function checkedRange(body: Readable, contentRange: string | undefined, range: ByteRange, size: number): Readable {
+  const start = Number(/^bytes (\d+)-/.exec(contentRange ?? '')?.[1]);
+  if (start !== range.start) {
+    body.destroy();
+    throw new Error(`S3 answered range ${contentRange ?? 'none'} for bytes=${range.start}-${range.end}`);
+  }
+  return Readable.from(
+    (async function* () {
+      let left = size;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= chunk.length;
+        if (left <= 0) return;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/** S3 sends a quoted ETag with every object; downloads use it as their validator. */
+function requireEtag(etag: string | undefined): string {
+  if (etag === undefined || etag === '') throw new Error('S3 returned no ETag');
+  return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
 }
 
 export function objectStoreFromEnv(env: Env): ObjectStore {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import contentDisposition from 'content-disposition';
+import { serveDownload } from './downloads.ts';
 import { NotFoundError } from './errors.ts';
-import type { HttpResponse } from './http.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
 import { isSafeId, parseGuid } from './ids.ts';
 import { documentObjectKey } from './keys.ts';
 import { describeError, type Logger } from './log.ts';
-import type { DocumentRecord, DocumentStore, ObjectStore, StoredObject } from './ports.ts';
+import type { DocumentRecord, DocumentStore, ObjectStore } from './ports.ts';
 import type { UploadCommand } from './upload-form.ts';
 
 export interface DocumentDeps {
@@ -56,23 +57,48 @@ export function makeUploadDocument(deps: DocumentDeps) {
 }
 
 /**
- * Finds a person's document and opens its bytes. 404 when the ids cannot exist, when there is no such
- * document, or when it belongs to another person.
+ * Serves a person's document. 404 when the ids cannot exist, when there is no such document, or when it
+ * belongs to another person. The ETag is the stored SHA-256, so a revalidation or a HEAD reads only the
+ * metadata item; bytes are read only for what is sent.
  */
 export function makeGetDocument(deps: Pick<DocumentDeps, 'objects' | 'documents'>) {
   const { objects, documents } = deps;
   return async (
+    request: HttpRequest,
     personIdParam: string | undefined,
     documentIdParam: string | undefined,
-  ): Promise<{ record: DocumentRecord; object: StoredObject }> => {
+  ): Promise<HttpResponse> => {
     const personId = parseGuid(personIdParam);
     if (personId === undefined || !isSafeId(documentIdParam)) throw documentNotFound();
     const record = await documents.get(personId, documentIdParam);
     if (record === undefined) throw documentNotFound();
-    const object = await objects.get(record.objectKey);
-    // Metadata without bytes breaks the upload's invariant: a server fault, not a missing document.
-    if (object === undefined) throw new Error(`document object ${record.objectKey} is missing`);
-    return { record, object };
+    return serveDownload(request, {
+      etag: `"${record.sha256}"`,
+      size: record.size,
+      headers: documentHeaders(record),
+      async open(range) {
+        const object = await objects.get(record.objectKey, range);
+        // Metadata without bytes breaks the upload's invariant: a server fault, not a missing document.
+        if (object === undefined) throw new Error(`document object ${record.objectKey} is missing`);
+        return object.body;
+      },
+    });
+  };
+}
+
+/**
+ * Always an attachment with nosniff: whatever the uploader claimed the content to be, a browser saves it
+ * rather than rendering it. Never cached.
+ */
+function documentHeaders(record: DocumentRecord): Record<string, string> {
+  return {
+    'Content-Type': record.contentType,
+    // RFC 6266: an ASCII fallback for old clients plus the exact name as filename* in UTF-8.
+    'Content-Disposition': contentDisposition(record.fileName, {
+      type: 'attachment',
+      fallback: asciiFallback(record.fileName),
+    }),
+    'Cache-Control': 'private, no-store',
   };
 }
 
@@ -86,27 +112,6 @@ function asciiFallback(fileName: string): string {
 
 function documentNotFound(): NotFoundError {
   return new NotFoundError('No such document for this person.');
-}
-
-/**
- * 200 with the stored bytes, streamed. Always an attachment with nosniff: whatever the uploader
- * claimed the content to be, a browser saves it rather than rendering it.
- */
-export function documentResponse(record: DocumentRecord, object: StoredObject): HttpResponse {
-  return {
-    statusCode: 200,
-    headers: {
-      'Content-Type': record.contentType,
-      'Content-Length': String(object.size),
-      // RFC 6266: an ASCII fallback for old clients plus the exact name as filename* in UTF-8.
-      'Content-Disposition': contentDisposition(record.fileName, {
-        type: 'attachment',
-        fallback: asciiFallback(record.fileName),
-      }),
-      'Cache-Control': 'private, no-store',
-    },
-    body: object.body,
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './auth.ts';
 export * from './documents.ts';
+export * from './downloads.ts';
 export * from './errors.ts';
 export * from './http.ts';
 export * from './ids.ts';

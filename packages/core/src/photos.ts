@@ -1,35 +1,53 @@
+import { type Downloadable, serveDownload } from './downloads.ts';
 import { NotFoundError } from './errors.ts';
-import type { HttpResponse } from './http.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
 import { isSafeId } from './ids.ts';
 import { detectionPhotoKey, enrollmentPhotoKey } from './keys.ts';
-import type { ObjectStore, StoredObject } from './ports.ts';
+import type { ObjectStore } from './ports.ts';
+
+/** Photos are private to the caller's browser and revalidated by ETag on every use. */
+const PHOTO_HEADERS = { 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, no-cache' } as const;
 
 /**
- * Opens face photos by key alone: one storage read per request. An id that could not name an object
- * is a 404 and never reaches storage.
+ * Serves face photos by key alone. A plain GET is one storage read; a conditional, ranged or HEAD
+ * request first asks for the object's size and tag, so a revalidation reads no bytes. An id that could
+ * not name an object is a 404 and never reaches storage.
  */
 export function makeGetPhotos(deps: { readonly objects: ObjectStore }) {
-  const open = async (key: string | undefined): Promise<StoredObject> => {
-    const photo = key === undefined ? undefined : await deps.objects.get(key);
-    if (photo === undefined) throw new NotFoundError('No such photo.');
-    return photo;
-  };
-  return {
-    enrollment: (faceId: string | undefined) => open(isSafeId(faceId) ? enrollmentPhotoKey(faceId) : undefined),
-    detection: (faceId: string | undefined, detectionId: string | undefined) =>
-      open(isSafeId(faceId) && isSafeId(detectionId) ? detectionPhotoKey(faceId, detectionId) : undefined),
-  };
-}
+  const { objects } = deps;
+  const notFound = () => new NotFoundError('No such photo.');
 
-/** 200 with the JPEG bytes, streamed. */
-export function photoResponse(photo: StoredObject): HttpResponse {
+  const serve = async (request: HttpRequest, key: string | undefined): Promise<HttpResponse> => {
+    if (key === undefined) throw notFound();
+    const { headers, method } = request;
+    if (method === 'GET' && headers.range === undefined && headers['if-none-match'] === undefined) {
+      const photo = await objects.get(key);
+      if (photo === undefined) throw notFound();
+      return {
+        statusCode: 200,
+        headers: { ...PHOTO_HEADERS, ETag: photo.etag, 'Accept-Ranges': 'bytes', 'Content-Length': String(photo.size) },
+        body: photo.body,
+      };
+    }
+    const info = await objects.head(key);
+    if (info === undefined) throw notFound();
+    const download: Downloadable = {
+      etag: info.etag,
+      size: info.size,
+      headers: PHOTO_HEADERS,
+      async open(range) {
+        const photo = await objects.get(key, range);
+        if (photo === undefined) throw notFound();
+        return photo.body;
+      },
+    };
+    return serveDownload(request, download);
+  };
+
   return {
-    statusCode: 200,
-    headers: {
-      'Content-Type': 'image/jpeg',
-      'Content-Length': String(photo.size),
-      'Cache-Control': 'private, no-cache',
-    },
-    body: photo.body,
+    enrollment: (request: HttpRequest, faceId: string | undefined) =>
+      serve(request, isSafeId(faceId) ? enrollmentPhotoKey(faceId) : undefined),
+    detection: (request: HttpRequest, faceId: string | undefined, detectionId: string | undefined) =>
+      serve(request, isSafeId(faceId) && isSafeId(detectionId) ? detectionPhotoKey(faceId, detectionId) : undefined),
   };
 }

@@ -1,16 +1,26 @@
 import type { Readable } from 'node:stream';
+import type { ByteRange } from './downloads.ts';
 
-/** An object read from storage, its body not yet consumed. */
-export interface StoredObject {
-  readonly body: Readable;
+/** What storage knows of an object without reading it. */
+export interface ObjectInfo {
+  /** Bytes in the object. */
   readonly size: number;
+  /** The store's strong entity tag, quoted as in HTTP. */
+  readonly etag: string;
   readonly contentType: string | undefined;
+}
+
+/** An object read from storage, its body (the whole object, or the range asked for) not yet consumed. */
+export interface StoredObject extends ObjectInfo {
+  readonly body: Readable;
 }
 
 /** Where bytes live (S3 or a compatible store). Keys are built by `keys.ts`, never from raw input. */
 export interface ObjectStore {
-  /** The object, or undefined when there is none under that key. */
-  get(key: string): Promise<StoredObject | undefined>;
+  /** The object (or the given byte range of it), or undefined when there is none under that key. */
+  get(key: string, range?: ByteRange): Promise<StoredObject | undefined>;
+  /** The object's size and tag, or undefined when there is none under that key. */
+  head(key: string): Promise<ObjectInfo | undefined>;
   put(key: string, body: Uint8Array, options: { contentType: string; sha256: Uint8Array }): Promise<void>;
   delete(key: string): Promise<void>;
 }

@@ -1,0 +1,116 @@
+import type { Readable } from 'node:stream';
+import type { HttpRequest, HttpResponse } from './http.ts';
+
+/** An inclusive byte range, already checked against the object's size. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type RangeDecision =
+  | { readonly kind: 'full' }
+  | { readonly kind: 'partial'; readonly range: ByteRange }
+  | { readonly kind: 'unsatisfiable' };
+
+const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
+
+/**
+ * RFC 9110 §14: one `bytes=a-b`, `bytes=a-` or `bytes=-n` range against an object of `size` bytes.
+ * A Range header that is absent, malformed, of another unit or asks for several ranges is ignored
+ * (the whole body is served); a well-formed range that starts past the end is unsatisfiable.
+ */
+export function decideRange(header: string | undefined, size: number): RangeDecision {
+  if (header === undefined) return { kind: 'full' };
+  const match = SINGLE_RANGE.exec(header.replace(/\s+/g, ''));
+  if (match === null) return { kind: 'full' };
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return { kind: 'full' };
+  if (first === '') {
+    const length = Number(last);
+    if (length === 0 || size === 0) return { kind: 'unsatisfiable' };
+    return { kind: 'partial', range: { start: Math.max(0, size - length), end: size - 1 } };
+  }
+  const start = Number(first);
+  const end = last === '' ? Number.POSITIVE_INFINITY : Number(last);
+  if (end < start) return { kind: 'full' };
+  if (start >= size) return { kind: 'unsatisfiable' };
+  return { kind: 'partial', range: { start, end: Math.min(end, size - 1) } };
+}
+
+/** The entity tags of an If-None-Match or If-Range value (`*` stays `*`). */
+function entityTags(header: string): string[] {
+  return (header.match(/\*|(?:W\/)?"[^"]*"/g) ?? []).map((tag) => tag.trim());
+}
+
+/** RFC 9110 §13.1.2: If-None-Match compares weakly, and `*` matches any current representation. */
+export function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = etag.replace(/^W\//, '');
+  return entityTags(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque);
+}
+
+/** RFC 9110 §13.1.5: a Range counts only if If-Range is absent or strongly matches the current ETag. */
+function rangeStillValid(ifRange: string | undefined, etag: string): boolean {
+  if (ifRange === undefined) return true;
+  return !ifRange.startsWith('W/') && !etag.startsWith('W/') && ifRange.trim() === etag;
+}
+
+/** What a download serves: validators, size, headers, and a way to open (part of) the bytes. */
+export interface Downloadable {
+  readonly etag: string;
+  readonly size: number;
+  /** Content-Type, Cache-Control, Content-Disposition and the like. */
+  readonly headers: Readonly<Record<string, string>>;
+  open(range: ByteRange | undefined): Promise<Readable>;
+}
+
+/**
+ * A download with HTTP's conditional and range semantics: 304 for a matching If-None-Match, 206 with
+ * Content-Range for one satisfiable range, 416 for an unsatisfiable one, and HEAD with GET's headers
+ * and no body. Only what is sent is read from storage.
+ */
+export async function serveDownload(request: HttpRequest, download: Downloadable): Promise<HttpResponse> {
+  const validators = { ETag: download.etag, 'Cache-Control': download.headers['Cache-Control'] ?? 'private' };
+  if (noneMatch(request.headers['if-none-match'], download.etag)) return { statusCode: 304, headers: validators };
+
+  const head = request.method === 'HEAD';
+  const headers = { ...download.headers, ...validators, 'Accept-Ranges': 'bytes' };
+  const decision = rangeStillValid(request.headers['if-range'], download.etag)
+    ? decideRange(request.headers.range, download.size)
+    : ({ kind: 'full' } as const);
+
+  if (decision.kind === 'unsatisfiable') {
+    return {
+      statusCode: 416,
+      headers: {
+        'Content-Range': `bytes */${download.size}`,
+        'Content-Type': 'application/problem+json',
+        'Cache-Control': 'no-store',
+      },
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Range Not Satisfiable',
+        status: 416,
+        detail: `The range starts past the end of the ${download.size} bytes.`,
+        requestId: request.requestId,
+      }),
+    };
+  }
+  if (decision.kind === 'partial') {
+    const { start, end } = decision.range;
+    return {
+      statusCode: 206,
+      headers: {
+        ...headers,
+        'Content-Range': `bytes ${start}-${end}/${download.size}`,
+        'Content-Length': String(end - start + 1),
+      },
+      ...(head ? {} : { body: await download.open(decision.range) }),
+    };
+  }
+  return {
+    statusCode: 200,
+    headers: { ...headers, 'Content-Length': String(download.size) },
+    ...(head ? {} : { body: await download.open(undefined) }),
+  };
+}
