@@ -1,10 +1,10 @@
-import { authenticatorFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
+import { authenticatorFromEnv, corsFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
 import { makeGetPhotos, routeById, streamingHandler } from '@identities/core';
 
 // GET /api/v1/people/detectionPhoto/{faceId}/{detectionId}: any authenticated user.
 const env = process.env;
 const photos = makeGetPhotos({ objects: objectStoreFromEnv(env) });
-const deps = { auth: authenticatorFromEnv(env), logger: loggerFromEnv(env) };
+const deps = { auth: authenticatorFromEnv(env), logger: loggerFromEnv(env), cors: corsFromEnv(env) };
 
 export const handler = streamingHandler(routeById('DetectionPhoto'), deps, (request) => {
   const { faceId, detectionId } = request.pathParameters;

@@ -1,5 +1,6 @@
 import {
   authenticatorFromEnv,
+  corsFromEnv,
   dynamoSettings,
   loggerFromEnv,
   makeDocumentStore,
@@ -34,4 +35,5 @@ export const handler = makeHandler({
   documents: makeDocumentStore(dynamo, table.table),
   auth: authenticatorFromEnv(env, makeRoleStore(dynamo, table.table)),
   logger: loggerFromEnv(env),
+  cors: corsFromEnv(env),
 });

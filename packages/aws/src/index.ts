@@ -1,4 +1,5 @@
 export * from './auth.ts';
+export * from './cors.ts';
 export * from './dynamodb.ts';
 export * from './env.ts';
 export * from './logging.ts';

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Authenticator, Principal } from './auth.ts';
+import { type CorsPolicy, corsHeaders, NO_CORS } from './cors.ts';
 import { BadRequestError, HttpError } from './errors.ts';
 import { lambda, type StreamingHandler } from './lambda-runtime.ts';
 import { describeError, type Logger } from './log.ts';
@@ -30,6 +31,8 @@ export interface HttpResponse {
 export interface HandlerDeps {
   readonly auth: Authenticator;
   readonly logger: Logger;
+  /** Browser origins whose scripts may read responses; none when absent. */
+  readonly cors?: CorsPolicy;
 }
 
 export type Endpoint = (request: HttpRequest, principal: Principal) => Promise<HttpResponse>;
@@ -104,14 +107,19 @@ function defaultDetail(status: number): string {
  * its problem response. This is the only place errors become responses.
  */
 async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoint: Endpoint) {
+  const cors = corsHeaders(deps.cors ?? NO_CORS, request);
+  const withCors = (response: HttpResponse): HttpResponse => ({
+    ...response,
+    headers: { ...response.headers, ...cors, ...BASE_HEADERS },
+  });
   let subject: string | undefined;
   try {
     const principal = await deps.auth.authenticate(request);
     subject = principal.subject;
     await deps.auth.authorize(principal, route.permission);
-    return { response: await endpoint(request, principal), subject, failure: undefined };
+    return { response: withCors(await endpoint(request, principal)), subject, failure: undefined };
   } catch (error) {
-    return { response: problemResponse(error, request.requestId), subject, failure: error };
+    return { response: withCors(problemResponse(error, request.requestId)), subject, failure: error };
   }
 }
 
@@ -148,7 +156,7 @@ export function bufferedHandler(route: Route, deps: HandlerDeps, endpoint: Endpo
 }
 
 async function toProxyResult(response: HttpResponse): Promise<APIGatewayProxyResult> {
-  const headers = { ...response.headers, ...BASE_HEADERS };
+  const headers = { ...response.headers };
   const { body } = response;
   if (body === undefined || typeof body === 'string') {
     return { statusCode: response.statusCode, headers, body: body ?? '' };
@@ -169,7 +177,7 @@ export function streamingHandler(route: Route, deps: HandlerDeps, endpoint: Endp
     const { response, subject, failure } = await run(route, deps, request, endpoint);
     const stream = lambda.HttpResponseStream.from(responseStream, {
       statusCode: response.statusCode,
-      headers: { ...response.headers, ...BASE_HEADERS },
+      headers: { ...response.headers },
     });
     const outcome = { statusCode: response.statusCode, subject, failure, started };
     try {

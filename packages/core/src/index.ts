@@ -1,4 +1,5 @@
 export * from './auth.ts';
+export * from './cors.ts';
 export * from './documents.ts';
 export * from './downloads.ts';
 export * from './errors.ts';
