@@ -13,6 +13,7 @@ const route = (id: string, path: string, timeoutSeconds = 5): Route => ({
   handler: `functions/${id}.handler`,
   permission: null,
   response: 'buffered',
+  head: false,
   access: { objects: [], items: [] },
   memoryMb: 128,
   timeoutSeconds,

@@ -34,6 +34,8 @@ export function recordingObjectStore(): { store: ObjectStore; keys: string[] } {
     store: {
       get: (key, range) => objectStore.get(record(key), range),
       head: (key) => objectStore.head(record(key)),
+      copy: (from, to, options) => objectStore.copy(record(from), record(to), options),
+      listOlderThan: (prefix, before) => objectStore.listOlderThan(record(prefix), before),
       put: (key, body, options) => objectStore.put(record(key), body, options),
       delete: (key) => objectStore.delete(record(key)),
     },

@@ -1,6 +1,20 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, type DocumentRecord, type DocumentStore, type RoleStore } from '@identities/core';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ConflictError,
+  type DocumentRecord,
+  type DocumentStore,
+  type RoleStore,
+  type UploadSession,
+  type UploadSessionStore,
+} from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import { translateStorageError } from './storage-errors.ts';
 import { documentKey, ROLE_PARTITION, roleKey } from './table.ts';
@@ -37,7 +51,8 @@ export function makeDocumentStore(client: DynamoDBDocumentClient, table: string)
         const { Item } = await client.send(
           new GetCommand({ TableName: table, Key: documentKey(personId, documentId), ConsistentRead: true }),
         );
-        return Item === undefined ? undefined : toDocumentRecord(Item);
+        // A document reserved by an upload session does not exist until the session completes.
+        return Item === undefined || Item.status === PENDING ? undefined : toDocumentRecord(Item);
       } catch (error) {
         throw translateStorageError(error, 'Document metadata');
       }
@@ -49,7 +64,7 @@ export function makeDocumentStore(client: DynamoDBDocumentClient, table: string)
             TableName: table,
             Item: { ...documentKey(record.personId, record.documentId), type: 'document', ...record },
             // A document id is unique per person: of two uploads with one id, exactly one wins.
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ...idIsFree(),
           }),
         );
       } catch (error) {
@@ -61,6 +76,151 @@ export function makeDocumentStore(client: DynamoDBDocumentClient, table: string)
         throw translateStorageError(error, 'Document metadata');
       }
     },
+  };
+}
+
+const PENDING = 'pending';
+
+/** The id is free when no item holds it, or only an upload session whose time ran out. */
+function idIsFree() {
+  return {
+    ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND expiresAt < :now)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pending': PENDING, ':now': Math.floor(Date.now() / 1000) },
+  };
+}
+
+/**
+ * Upload sessions live in the document's own item, `status = pending`, so reserving the id and
+ * completing the document are single conditional writes. `expiresAt` (epoch seconds) is the table's
+ * TTL attribute: DynamoDB removes sessions that were never completed.
+ */
+export function makeUploadSessionStore(client: DynamoDBDocumentClient, table: string): UploadSessionStore {
+  const conflict = (error: unknown, message: string) =>
+    error instanceof ConditionalCheckFailedException
+      ? new ConflictError(message, { cause: error })
+      : translateStorageError(error, 'Document metadata');
+  return {
+    async reserve(session) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: table,
+            Item: sessionItem(session),
+            ...idIsFree(),
+          }),
+        );
+      } catch (error) {
+        throw conflict(error, `This person already has a document with id "${session.documentId}".`);
+      }
+    },
+    async find(personId, documentId) {
+      try {
+        const { Item } = await client.send(
+          new GetCommand({ TableName: table, Key: documentKey(personId, documentId), ConsistentRead: true }),
+        );
+        if (Item === undefined) return undefined;
+        return Item.status === PENDING ? toSession(Item) : 'completed';
+      } catch (error) {
+        throw translateStorageError(error, 'Document metadata');
+      }
+    },
+    async complete(session, record) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...documentKey(record.personId, record.documentId), type: 'document', ...record },
+            ConditionExpression: '#status = :pending AND uploadId = :uploadId',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': PENDING, ':uploadId': session.uploadId },
+          }),
+        );
+      } catch (error) {
+        throw conflict(error, 'This upload session has already been completed.');
+      }
+    },
+    async expired(now) {
+      const sessions: UploadSession[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: table,
+            FilterExpression: '#status = :pending AND expiresAt < :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': PENDING, ':now': Math.floor(now.getTime() / 1000) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) sessions.push(toSession(item));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return sessions;
+    },
+    async remove(session) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: documentKey(session.personId, session.documentId),
+            ConditionExpression: '#status = :pending AND uploadId = :uploadId',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': PENDING, ':uploadId': session.uploadId },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException))
+          throw translateStorageError(error, 'Document metadata');
+      }
+    },
+  };
+}
+
+function sessionItem(session: UploadSession): Record<string, unknown> {
+  return {
+    ...documentKey(session.personId, session.documentId),
+    type: 'document',
+    status: PENDING,
+    personId: session.personId,
+    documentId: session.documentId,
+    uploadId: session.uploadId,
+    name: session.name,
+    description: session.description,
+    fileName: session.fileName,
+    contentType: session.contentType,
+    size: session.size,
+    stagingKey: session.stagingKey,
+    createdAt: session.createdAt,
+    createdBy: session.createdBy,
+    expiresAt: Math.floor(session.expiresAt.getTime() / 1000),
+  };
+}
+
+function toSession(item: Record<string, unknown>): UploadSession {
+  const text = (name: string): string => {
+    const value = item[name];
+    if (typeof value !== 'string') throw new Error(`upload session item has no ${name}`);
+    return value;
+  };
+  const number = (name: string): number => {
+    const value = item[name];
+    if (typeof value !== 'number') throw new Error(`upload session item has no ${name}`);
+    return value;
+  };
+  return {
+    personId: text('personId'),
+    documentId: text('documentId'),
+    uploadId: text('uploadId'),
+    name: text('name'),
+    description: typeof item.description === 'string' ? item.description : undefined,
+    fileName: text('fileName'),
+    contentType: text('contentType'),
+    size: number('size'),
+    stagingKey: text('stagingKey'),
+    createdAt: text('createdAt'),
+    createdBy: text('createdBy'),
+    expiresAt: new Date(number('expiresAt') * 1000),
   };
 }
 

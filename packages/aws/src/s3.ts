@@ -1,14 +1,17 @@
 import { Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { ByteRange, ObjectStore } from '@identities/core';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import { translateStorageError } from './storage-errors.ts';
 
@@ -91,6 +94,21 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
         throw translateStorageError(error, 'Object storage');
       }
     },
+    async copy(fromKey, toKey, options) {
+      try {
+        await client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: toKey,
+            CopySource: `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+            ContentType: options.contentType,
+            MetadataDirective: 'REPLACE',
+          }),
+        );
+      } catch (error) {
+        throw translateStorageError(error, 'Object storage');
+      }
+    },
     async delete(key) {
       try {
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
@@ -98,7 +116,53 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
         throw translateStorageError(error, 'Object storage');
       }
     },
+    async listOlderThan(prefix, before) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key !== undefined && object.LastModified !== undefined && object.LastModified < before) {
+            keys.push(object.Key);
+          }
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return keys;
+    },
   };
+}
+
+/**
+ * Presigned POST forms for upload sessions. The policy admits exactly one key, one content type and
+ * one size (content-length-range from size to size); S3 refuses anything else. A client may reach
+ * storage at another address than this function does (the local server proxies it), hence `client`.
+ */
+export function makeUploadTargets(client: S3Client, bucket: string): UploadTargets {
+  return {
+    async presignPost(key, { size, contentType, expiresInSeconds }) {
+      const { url, fields } = await createPresignedPost(client, {
+        Bucket: bucket,
+        Key: key,
+        Conditions: [
+          ['content-length-range', size, size],
+          ['eq', '$Content-Type', contentType],
+        ],
+        Fields: { 'Content-Type': contentType },
+        Expires: expiresInSeconds,
+      });
+      return { url, fields };
+    },
+  };
+}
+
+/** S3_PUBLIC_ENDPOINT: where clients reach storage for presigned uploads, when not where functions do. */
+export function uploadTargetsFromEnv(env: Env): UploadTargets {
+  const settings = s3Settings(env);
+  const endpoint = optionalEnv(env, 'S3_PUBLIC_ENDPOINT') ?? settings.endpoint;
+  return makeUploadTargets(makeS3Client({ ...settings, endpoint }), settings.bucket);
 }
 
 /**

@@ -6,6 +6,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 
+/** The TTL attribute (epoch seconds): upload sessions that were never completed expire by it. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
 export const documentKey = (personId: string, documentId: string) => ({
   pk: `PERSON#${personId}`,
   sk: `DOC#${documentId}`,

@@ -114,10 +114,19 @@ function documentNotFound(): NotFoundError {
   return new NotFoundError('No such document for this person.');
 }
 
+/** The path of a document's data, from the API root. */
+export function documentDataPath(personId: string, documentId: string): string {
+  return `/api/v1/people/${personId}/fileDocuments/${encodeURIComponent(documentId)}/data`;
+}
+
 /**
- * Where a stored document's bytes are downloaded, as a reference relative to the upload URL
- * (`.../people/fileDocuments/upload`), so it holds behind any base path (`/identities` in the cloud).
+ * A reference to `target` relative to the request path `from` (RFC 3986 §5.2), so a `Location` holds
+ * behind any base path (`/identities` in the cloud, none on-prem).
  */
-export function documentLocation(personId: string, documentId: string): string {
-  return `../${personId}/fileDocuments/${encodeURIComponent(documentId)}/data`;
+export function relativeReference(from: string, target: string): string {
+  const base = from.split('/').slice(0, -1);
+  const parts = target.split('/');
+  let common = 0;
+  while (common < base.length && common < parts.length - 1 && base[common] === parts[common]) common++;
+  return `${'../'.repeat(base.length - common)}${parts.slice(common).join('/')}`;
 }

@@ -12,3 +12,4 @@ export * from './photos.ts';
 export type * from './ports.ts';
 export * from './routes.ts';
 export * from './upload-form.ts';
+export * from './upload-sessions.ts';

@@ -18,3 +18,10 @@ export function detectionPhotoKey(faceId: string, detectionId: string): string {
 export function documentObjectKey(personId: string, documentId: string, uploadId: string): string {
   return `${DOCUMENT_PREFIX}${personId}/documents/${documentId}/${uploadId}`;
 }
+
+export const UPLOAD_PREFIX = 'uploads/';
+
+/** Where an upload session's client puts the bytes; removed when completed, expired by lifecycle otherwise. */
+export function stagingKey(uploadId: string): string {
+  return `${UPLOAD_PREFIX}${uploadId}`;
+}

@@ -22,7 +22,25 @@ export interface ObjectStore {
   /** The object's size and tag, or undefined when there is none under that key. */
   head(key: string): Promise<ObjectInfo | undefined>;
   put(key: string, body: Uint8Array, options: { contentType: string; sha256: Uint8Array }): Promise<void>;
+  /** Copies an object within the store, without the bytes passing through here. */
+  copy(fromKey: string, toKey: string, options: { contentType: string }): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Keys under a prefix last written before the given time (for sweeping leftovers). */
+  listOlderThan(prefix: string, before: Date): Promise<string[]>;
+}
+
+/** A presigned form upload: the client POSTs `fields` plus its file straight to `url`. */
+export interface PresignedPost {
+  readonly url: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Issues direct-to-storage upload forms that accept exactly one key, size and content type. */
+export interface UploadTargets {
+  presignPost(
+    key: string,
+    options: { size: number; contentType: string; expiresInSeconds: number },
+  ): Promise<PresignedPost>;
 }
 
 /** A person's file document as recorded in the metadata table. */
@@ -47,6 +65,38 @@ export interface DocumentStore {
   get(personId: string, documentId: string): Promise<DocumentRecord | undefined>;
   /** Records a new document; throws `ConflictError` when the person already has one with that id. */
   create(record: DocumentRecord): Promise<void>;
+}
+
+/** A document reserved by an upload session and waiting for its bytes. */
+export interface UploadSession {
+  readonly personId: string;
+  readonly documentId: string;
+  readonly uploadId: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly fileName: string;
+  readonly contentType: string;
+  /** The size the client declared: the staged object must have exactly this many bytes. */
+  readonly size: number;
+  /** Where the client uploads the bytes: `uploads/{uploadId}`. */
+  readonly stagingKey: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly expiresAt: Date;
+}
+
+/** Upload sessions, kept with the documents they reserve (DynamoDB or a compatible store). */
+export interface UploadSessionStore {
+  /** Reserves the document id; throws `ConflictError` when the person has a document (or live session) with it. */
+  reserve(session: UploadSession): Promise<void>;
+  /** The pending session, `completed` when the document exists already, or undefined. */
+  find(personId: string, documentId: string): Promise<UploadSession | 'completed' | undefined>;
+  /** Turns the session into the document; throws `ConflictError` unless the session is still pending. */
+  complete(session: UploadSession, record: DocumentRecord): Promise<void>;
+  /** Sessions whose time ran out before they were completed. */
+  expired(now: Date): Promise<UploadSession[]>;
+  /** Forgets a pending session (never a completed document). */
+  remove(session: UploadSession): Promise<void>;
 }
 
 /** Roles as configured in the web app: each names the permissions it grants. */

@@ -33,6 +33,8 @@ export interface Route {
   readonly permission: Permission | null;
   /** `stream` responses use Lambda response streaming; `buffered` ones return a proxy result. */
   readonly response: 'stream' | 'buffered';
+  /** The same function also answers HEAD on this path (downloads: GET's headers, no body). */
+  readonly head: boolean;
   readonly access: StorageAccess;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
@@ -48,6 +50,7 @@ export const routes = [
     handler: 'functions/enrollment-photo.handler',
     permission: null,
     response: 'stream',
+    head: true,
     access: { objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }], items: [] },
     memoryMb: 512,
     timeoutSeconds: 30,
@@ -59,6 +62,7 @@ export const routes = [
     handler: 'functions/detection-photo.handler',
     permission: null,
     response: 'stream',
+    head: true,
     access: { objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }], items: [] },
     memoryMb: 512,
     timeoutSeconds: 30,
@@ -70,6 +74,7 @@ export const routes = [
     handler: 'functions/upload-file-document.handler',
     permission: PERMISSIONS.addFiles,
     response: 'buffered',
+    head: false,
     access: {
       objects: [{ actions: ['s3:PutObject', 's3:DeleteObject'], prefix: 'people/' }],
       items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
@@ -84,11 +89,47 @@ export const routes = [
     handler: 'functions/download-file-document.handler',
     permission: PERMISSIONS.readFiles,
     response: 'stream',
+    head: true,
     access: {
       objects: [{ actions: ['s3:GetObject'], prefix: 'people/' }],
       items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*' }, roleReads],
     },
     memoryMb: 512,
+    timeoutSeconds: 120,
+  },
+  {
+    id: 'StartUploadSession',
+    method: 'POST',
+    path: '/api/v1/people/fileDocuments/uploadSessions',
+    handler: 'functions/start-upload-session.handler',
+    permission: PERMISSIONS.addFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      // The presigned POST carries this function's right to put objects under uploads/.
+      objects: [{ actions: ['s3:PutObject'], prefix: 'uploads/' }],
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'CompleteUploadSession',
+    method: 'POST',
+    path: '/api/v1/people/fileDocuments/uploadSessions/{documentId}/complete',
+    handler: 'functions/complete-upload-session.handler',
+    permission: PERMISSIONS.addFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [
+        { actions: ['s3:GetObject', 's3:DeleteObject'], prefix: 'uploads/' },
+        { actions: ['s3:PutObject', 's3:DeleteObject'], prefix: 'people/' },
+      ],
+      items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    // Reading 200 MiB to hash it takes seconds: more memory is more network bandwidth.
+    memoryMb: 1024,
     timeoutSeconds: 120,
   },
 ] as const satisfies readonly Route[];

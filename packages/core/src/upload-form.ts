@@ -4,11 +4,7 @@ import { BadRequestError, PayloadTooLargeError } from './errors.ts';
 import { isSafeId, MAX_ID_LENGTH, parseGuid } from './ids.ts';
 
 /** A validated upload: what `POST /api/v1/people/fileDocuments/upload` asks to store. */
-export interface UploadCommand {
-  readonly personId: string;
-  readonly name: string;
-  readonly description: string | undefined;
-  readonly publicId: string | undefined;
+export interface UploadCommand extends DocumentFields {
   readonly file: {
     readonly fileName: string;
     readonly contentType: string;
@@ -56,35 +52,56 @@ export async function parseUploadForm(
     throw new BadRequestError('The request must be multipart/form-data with a boundary.');
   }
   const parts = await readParts(contentType, body, limits);
-  const field = (name: KnownField) => parts.fields.get(name);
+  const fields = validateDocumentFields({
+    personId: parts.fields.get('personid'),
+    name: parts.fields.get('name'),
+    description: parts.fields.get('description'),
+    publicId: parts.fields.get('publicid'),
+  });
+  const file = parts.file;
+  if (file === undefined) throw new BadRequestError('A file is required: send one part with a filename.');
+  if (file.bytes.length === 0) throw new BadRequestError('The file is empty.');
+  return { ...fields, file };
+}
 
-  const personIdRaw = field('personid');
-  if (personIdRaw === undefined || personIdRaw.trim() === '') throw new BadRequestError('personId is required.');
-  const personId = parseGuid(personIdRaw.trim());
+/** The fields that describe a document, as sent in a form or a JSON request. */
+export interface DocumentFields {
+  readonly personId: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly publicId: string | undefined;
+}
+
+/** The rules every document upload follows, multipart or by session; 400 for the first field that breaks one. */
+export function validateDocumentFields(raw: {
+  personId?: string | undefined;
+  name?: string | undefined;
+  description?: string | undefined;
+  publicId?: string | undefined;
+}): DocumentFields {
+  const personIdRaw = raw.personId?.trim();
+  if (personIdRaw === undefined || personIdRaw === '') throw new BadRequestError('personId is required.');
+  const personId = parseGuid(personIdRaw);
   if (personId === undefined) throw new BadRequestError('personId must be a GUID.');
 
-  const name = field('name')?.trim();
+  const name = raw.name?.trim();
   if (name === undefined || name === '') throw new BadRequestError('name is required.');
   if ([...name].length > MAX_NAME_LENGTH) {
     throw new BadRequestError(`name must be at most ${MAX_NAME_LENGTH} characters.`);
   }
 
-  const description = field('description')?.trim() || undefined;
+  const description = raw.description?.trim() || undefined;
   if (description !== undefined && [...description].length > MAX_DESCRIPTION_LENGTH) {
     throw new BadRequestError(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters.`);
   }
 
-  const publicIdRaw = field('publicid')?.trim() || undefined;
-  if (publicIdRaw !== undefined && !isSafeId(publicIdRaw)) {
+  const publicId = raw.publicId?.trim() || undefined;
+  if (publicId !== undefined && !isSafeId(publicId)) {
     throw new BadRequestError(
       `publicId must be 1 to ${MAX_ID_LENGTH} characters of letters, digits, ".", "_", "~" or "-", starting with a letter or digit.`,
     );
   }
-
-  const file = parts.file;
-  if (file === undefined) throw new BadRequestError('A file is required: send one part with a filename.');
-  if (file.bytes.length === 0) throw new BadRequestError('The file is empty.');
-  return { personId, name, description, publicId: publicIdRaw, file };
+  return { personId, name, description, publicId };
 }
 
 interface Parts {
@@ -144,15 +161,13 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
       stream.on('limit', () =>
         fail(
           new PayloadTooLargeError(
-            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts.`,
+            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts. Upload larger files (up to 200 MiB) through an upload session: POST /api/v1/people/fileDocuments/uploadSessions.`,
           ),
         ),
       );
       stream.on('end', () => {
         if (fileName === undefined) return;
-        const contentType = MEDIA_TYPE.test(info.mimeType.toLowerCase())
-          ? info.mimeType.toLowerCase()
-          : 'application/octet-stream';
+        const contentType = mediaTypeOrDefault(info.mimeType);
         file = { fileName, contentType, bytes: Buffer.concat(chunks), sha256: hash.digest() };
       });
     });
@@ -167,9 +182,16 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
   });
 }
 
-/** The base name (busboy already dropped path components), without control characters, bounded. */
-function cleanFileName(raw: string | undefined): string | undefined {
-  const cleaned = raw?.replace(CONTROL, '').trim();
+/** A media type as `type/subtype` in lower case, or `application/octet-stream` when it is not one. */
+export function mediaTypeOrDefault(raw: string | undefined): string {
+  const type = raw?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return MEDIA_TYPE.test(type) ? type : 'application/octet-stream';
+}
+
+/** The base name (path components dropped), without control characters, bounded; undefined when nothing is left. */
+export function cleanFileName(raw: string | undefined): string | undefined {
+  const base = raw?.split(/[/\\]/).pop();
+  const cleaned = (base === '.' || base === '..' ? '' : base)?.replace(CONTROL, '').trim();
   if (cleaned === undefined || cleaned === '') return undefined;
   return [...cleaned].slice(0, MAX_FILE_NAME_LENGTH).join('');
 }

@@ -69,6 +69,9 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --jwt-algorithms LIST     Allowed algorithms, comma-separated (default: the key's own, or RS256,ES256)
   --log-level LEVEL         debug, info, warn, error or silent (LOG_LEVEL, default info)
   --no-sample               Do not add the sample photo (face "sample-face") to new embedded storage
+  --cors-origin ORIGIN      Also allow this browser origin (repeatable; CORS_ALLOWED_ORIGINS, comma-separated);
+                            http://localhost:* and http://127.0.0.1:* are always allowed
+  --s3-public-endpoint URL  Where clients reach external storage for presigned uploads (default: --s3-endpoint)
 `,
   token: `Usage: identities token [--sub ID] [--permission NAME]... [--role NAME]... [--expires-in 1h]
 
@@ -402,6 +405,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     'jwt-algorithms': { type: 'string' },
     'log-level': { type: 'string' },
     'no-sample': { type: 'boolean' },
+    'cors-origin': { type: 'string', multiple: true },
+    's3-public-endpoint': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return help(io, 'serve');
@@ -425,7 +430,7 @@ async function serve(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-type ServeValues = Partial<Record<string, string | boolean | undefined>>;
+type ServeValues = Partial<Record<string, string | boolean | string[] | undefined>>;
 
 function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions {
   const text = (name: string, envName?: string) => {
@@ -495,6 +500,13 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(issuer === undefined ? {} : { issuer }),
     logLevel: logLevel as ServeOptions['logLevel'],
     samplePhoto: values['no-sample'] !== true,
+    corsOrigins: [
+      ...((values['cors-origin'] as string[] | undefined) ?? []),
+      ...(env.CORS_ALLOWED_ORIGINS?.split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean) ?? []),
+    ],
+    ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
   };
 }
 

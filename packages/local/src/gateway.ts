@@ -1,12 +1,17 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import {
+  type CorsPolicy,
+  corsHeaders,
   describeError,
   invokeStreamingHandler,
   isStreamingHandler,
   type Logger,
+  NO_CORS,
+  preflightResponse,
   type Route,
   type StreamingHandler,
+  toHttpRequest,
 } from '@identities/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { matchPath, proxyEvent } from './proxy-event.ts';
@@ -31,7 +36,16 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Extra paths served outside the API (the dev issuer's JWKS). */
   readonly extras?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
+  /** Browser origins allowed: preflights are answered as the API's OPTIONS methods do in the cloud. */
+  readonly cors?: CorsPolicy;
+  /**
+   * The embedded S3 endpoint, reached by clients under `/_storage/` for presigned uploads, so they need
+   * no other address than the API's.
+   */
+  readonly storageProxy?: string;
 }
+
+export const STORAGE_PROXY_PATH = '/_storage';
 
 /** API Gateway's own answers, with its JSON shape (`{"message": ...}`), not the API's problem bodies. */
 function gatewayError(response: ServerResponse, status: number, message: string, errorType: string, requestId: string) {
@@ -147,7 +161,16 @@ export function createGateway(options: GatewayOptions) {
     const extra = options.extras?.[url.pathname];
     if (extra !== undefined && method === 'GET') return extra(request, response);
 
-    const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, url.pathname));
+    if (options.storageProxy !== undefined && url.pathname.startsWith(`${STORAGE_PROXY_PATH}/`)) {
+      return proxyStorage(options.storageProxy, options.cors ?? NO_CORS, request, response);
+    }
+    const matching = routes.filter((candidate) => matchPath(candidate.path, url.pathname) !== undefined);
+    if (method === 'OPTIONS' && matching.length > 0) {
+      return answerPreflight(options.cors ?? NO_CORS, request, response);
+    }
+    const route = matching.find(
+      (candidate) => candidate.method === method || (method === 'HEAD' && candidate.method === 'GET' && candidate.head),
+    );
     if (route === undefined) {
       drain(request);
       // API Gateway answers any path or method it has no resource for with this 403.
@@ -217,6 +240,41 @@ async function serveStreamed(
     // The function failed part-way: abort the connection so the client never sees a short body as complete.
     response.destroy();
   }
+}
+
+/** A preflight, answered from the CORS policy without invoking a function (a mock integration in the cloud). */
+function answerPreflight(cors: CorsPolicy, request: IncomingMessage, response: ServerResponse): void {
+  drain(request);
+  const answer = preflightResponse(cors, toHttpRequest(preflightEvent(request)));
+  response.writeHead(answer.statusCode, { ...answer.headers, 'Content-Length': 0 });
+  response.end();
+}
+
+/** Just enough of an event to read a request's headers the way the functions do. */
+function preflightEvent(request: IncomingMessage): APIGatewayProxyEvent {
+  const multiValueHeaders = rawHeaders(request);
+  return {
+    httpMethod: request.method ?? 'OPTIONS',
+    headers: Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) ?? ''])),
+    multiValueHeaders,
+  } as Partial<APIGatewayProxyEvent> as APIGatewayProxyEvent;
+}
+
+/**
+ * Passes a presigned upload through to the embedded S3 as is, streaming both ways. Browsers get the
+ * same CORS answers as from the API (in the cloud, the bucket's CORS rules give them).
+ */
+function proxyStorage(target: string, cors: CorsPolicy, request: IncomingMessage, response: ServerResponse): void {
+  const httpRequestLike = toHttpRequest(preflightEvent(request));
+  if (request.method === 'OPTIONS') return answerPreflight(cors, request, response);
+  const url = new URL((request.url ?? '/').slice(STORAGE_PROXY_PATH.length) || '/', target);
+  const { host: _host, ...headers } = request.headers;
+  const upstream = httpRequest(url, { method: request.method, headers }, (answer) => {
+    response.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...corsHeaders(cors, httpRequestLike) });
+    answer.pipe(response);
+  });
+  upstream.on('error', () => response.destroy());
+  request.pipe(upstream);
 }
 
 function serveBuffered(result: APIGatewayProxyResult, response: ServerResponse, requestId: string): void {

@@ -4,11 +4,27 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
-import { makeS3Client } from '@identities/aws';
-import { enrollmentPhotoKey, type Logger, makeLogger, type Route, routes } from '@identities/core';
+import {
+  dynamoSettings,
+  makeDynamoClient,
+  makeS3Client,
+  makeUploadSessionStore,
+  objectStoreFromEnv,
+} from '@identities/aws';
+import {
+  corsPolicy,
+  describeError,
+  enrollmentPhotoKey,
+  LOCAL_ORIGINS,
+  type Logger,
+  makeLogger,
+  makeSweepUploadSessions,
+  type Route,
+  routes,
+} from '@identities/core';
 import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
-import { type AnyHandler, createGateway } from './gateway.ts';
+import { type AnyHandler, createGateway, STORAGE_PROXY_PATH } from './gateway.ts';
 import { STAND_IN_REGION, type StandIns, standInEnv, startStandIns } from './stand-ins.ts';
 import { loadTls, type TlsOption } from './tls.ts';
 
@@ -41,7 +57,14 @@ export interface ServeOptions {
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Put a sample enrollment photo (face `sample-face`) in a new store, so the first curl works. */
   readonly samplePhoto?: boolean;
+  /** Browser origins allowed besides `http://localhost:*` and `http://127.0.0.1:*`. */
+  readonly corsOrigins?: readonly string[];
+  /** Where clients reach external storage for presigned uploads, when not at its endpoint. */
+  readonly s3PublicEndpoint?: string;
 }
+
+/** How often the server removes what expired upload sessions left behind. */
+export const SWEEP_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   readonly url: string;
@@ -94,10 +117,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
     const tls = options.tls === undefined ? undefined : await loadTls(options.tls, options.dataDir);
 
+    const corsOrigins = [...LOCAL_ORIGINS, ...(options.corsOrigins ?? [])];
     const gateway = createGateway({
       routes,
       loadHandler,
       logger,
+      cors: corsPolicy(corsOrigins),
+      ...(standIns === undefined ? {} : { storageProxy: standIns.s3Endpoint }),
       extras:
         devIssuer === undefined
           ? {}
@@ -132,8 +158,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
             S3_ENDPOINT: options.storage?.s3Endpoint ?? '',
             DYNAMODB_ENDPOINT: options.storage?.dynamoEndpoint ?? '',
           };
+    const publicStorage = standIns !== undefined ? `${url}${STORAGE_PROXY_PATH}` : (options.s3PublicEndpoint ?? '');
     Object.assign(process.env, storageEnv, issuerEnv(options.issuer, devIssuer, url, tls === undefined && loopback), {
       LOG_LEVEL: options.logLevel ?? 'info',
+      CORS_ALLOWED_ORIGINS: corsOrigins.join(','),
+      S3_PUBLIC_ENDPOINT: publicStorage,
     });
     // Load every function now, as cold starts would: bad configuration fails here, not on a request.
     await Promise.all(routes.map(loadHandler));
@@ -149,6 +178,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       region: standIns === undefined ? (options.storage?.region ?? '') : STAND_IN_REGION,
     });
 
+    const sweep = makeSweepUploadSessions({
+      sessions: makeUploadSessionStore(
+        makeDynamoClient(dynamoSettings(process.env)),
+        dynamoSettings(process.env).table,
+      ),
+      objects: objectStoreFromEnv(process.env),
+      logger,
+    });
+    const runSweep = () =>
+      sweep().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
+    await runSweep();
+    const sweeper = setInterval(runSweep, SWEEP_INTERVAL_MS);
+    sweeper.unref();
+
     const running = server;
     const stores = standIns;
     let closing: Promise<void> | undefined;
@@ -158,6 +201,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       devIssuer,
       close() {
         closing ??= (async () => {
+          clearInterval(sweeper);
           const drained = new Promise<void>((resolve) => running.close(() => resolve()));
           running.closeIdleConnections();
           const deadline = setTimeout(() => running.closeAllConnections(), 10_000);

@@ -1,0 +1,62 @@
+import {
+  authenticatorFromEnv,
+  corsFromEnv,
+  dynamoSettings,
+  loggerFromEnv,
+  makeDynamoClient,
+  makeRoleStore,
+  makeUploadSessionStore,
+  objectStoreFromEnv,
+} from '@identities/aws';
+import {
+  bufferedHandler,
+  documentDataPath,
+  type HandlerDeps,
+  makeCompleteUploadSession,
+  type ObjectStore,
+  parseCompleteSession,
+  relativeReference,
+  routeById,
+  type UploadSessionStore,
+} from '@identities/core';
+
+// POST /api/v1/people/fileDocuments/uploadSessions/{documentId}/complete: Add Identity Files.
+export function makeHandler(deps: HandlerDeps & { sessions: UploadSessionStore; objects: ObjectStore }) {
+  const complete = makeCompleteUploadSession(deps);
+  const route = routeById('CompleteUploadSession');
+  return bufferedHandler(route, deps, async (request) => {
+    const { personId } = parseCompleteSession(request.headers['content-type'], request.body());
+    const record = await complete(personId, request.pathParameters.documentId);
+    const requestPath = route.path.replace('{documentId}', encodeURIComponent(record.documentId));
+    return {
+      statusCode: 200,
+      headers: {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+        Location: relativeReference(requestPath, documentDataPath(record.personId, record.documentId)),
+      },
+      body: JSON.stringify({
+        documentId: record.documentId,
+        personId: record.personId,
+        name: record.name,
+        fileName: record.fileName,
+        contentType: record.contentType,
+        size: record.size,
+        sha256: record.sha256,
+        createdAt: record.createdAt,
+      }),
+    };
+  });
+}
+
+const env = process.env;
+const table = dynamoSettings(env);
+const dynamo = makeDynamoClient(table);
+
+export const handler = makeHandler({
+  sessions: makeUploadSessionStore(dynamo, table.table),
+  objects: objectStoreFromEnv(env),
+  auth: authenticatorFromEnv(env, makeRoleStore(dynamo, table.table)),
+  logger: loggerFromEnv(env),
+  cors: corsFromEnv(env),
+});

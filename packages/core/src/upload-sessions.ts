@@ -1,0 +1,228 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
+import { isSafeId, parseGuid } from './ids.ts';
+import { documentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
+import { describeError, type Logger } from './log.ts';
+import type {
+  DocumentRecord,
+  ObjectStore,
+  PresignedPost,
+  UploadSession,
+  UploadSessionStore,
+  UploadTargets,
+} from './ports.ts';
+import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './upload-form.ts';
+
+/** The largest document an upload session takes: 200 MiB, what a streamed download can return. */
+export const MAX_SESSION_FILE_BYTES = 200 * 1024 * 1024;
+/** How long a client has to upload the bytes and complete the session. */
+export const SESSION_TTL_SECONDS = 3600;
+/** How long the presigned form itself stays valid. */
+export const PRESIGNED_POST_TTL_SECONDS = 900;
+const MAX_JSON_BYTES = 16 * 1024;
+
+export class GoneError extends HttpError {
+  constructor(detail: string) {
+    super(410, 'Gone', detail);
+  }
+}
+
+export interface StartSessionCommand extends DocumentFields {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+}
+
+function parseJson(contentType: string | undefined, body: Buffer): Record<string, unknown> {
+  if (contentType === undefined || !/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new BadRequestError('The request must be application/json.');
+  }
+  if (body.length > MAX_JSON_BYTES) throw new BadRequestError(`The JSON body is over ${MAX_JSON_BYTES} bytes.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new BadRequestError('The body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequestError('The body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new BadRequestError(`${name} must be a string.`);
+  return value;
+}
+
+/** `POST .../uploadSessions`: the document's fields plus the file's name, type and exact size. */
+export function parseStartSession(contentType: string | undefined, body: Buffer): StartSessionCommand {
+  const json = parseJson(contentType, body);
+  const fields = validateDocumentFields({
+    personId: optionalString(json, 'personId'),
+    name: optionalString(json, 'name'),
+    description: optionalString(json, 'description'),
+    publicId: optionalString(json, 'publicId'),
+  });
+  const fileName = cleanFileName(optionalString(json, 'fileName'));
+  if (fileName === undefined) throw new BadRequestError('fileName is required.');
+  const { size } = json;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+    throw new BadRequestError('size must be the file size in bytes, a whole number above 0.');
+  }
+  if (size > MAX_SESSION_FILE_BYTES) {
+    throw new BadRequestError(`size must be at most ${MAX_SESSION_FILE_BYTES} bytes.`);
+  }
+  return { ...fields, fileName, contentType: mediaTypeOrDefault(optionalString(json, 'contentType')), size };
+}
+
+/** `POST .../uploadSessions/{documentId}/complete`: names the person the session belongs to. */
+export function parseCompleteSession(contentType: string | undefined, body: Buffer): { personId: string } {
+  const personId = parseGuid(optionalString(parseJson(contentType, body), 'personId')?.trim());
+  if (personId === undefined) throw new BadRequestError('personId must be a GUID.');
+  return { personId };
+}
+
+export interface SessionDeps {
+  readonly sessions: UploadSessionStore;
+  readonly objects: ObjectStore;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface StartedSession {
+  readonly session: UploadSession;
+  readonly upload: PresignedPost & { readonly expiresAt: Date };
+}
+
+/**
+ * Starts an upload session: reserves the document id (409 when taken) and hands out a presigned POST
+ * that accepts exactly this file's size and type under a staging key of its own.
+ */
+export function makeStartUploadSession(
+  deps: Pick<SessionDeps, 'sessions' | 'clock' | 'newId'> & { targets: UploadTargets },
+) {
+  const clock = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? randomUUID;
+  return async (command: StartSessionCommand, createdBy: string): Promise<StartedSession> => {
+    const now = clock();
+    const uploadId = newId();
+    const session: UploadSession = {
+      personId: command.personId,
+      documentId: command.publicId ?? newId(),
+      uploadId,
+      name: command.name,
+      description: command.description,
+      fileName: command.fileName,
+      contentType: command.contentType,
+      size: command.size,
+      stagingKey: stagingKey(uploadId),
+      createdAt: now.toISOString(),
+      createdBy,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000),
+    };
+    await deps.sessions.reserve(session);
+    const post = await deps.targets.presignPost(session.stagingKey, {
+      size: session.size,
+      contentType: session.contentType,
+      expiresInSeconds: PRESIGNED_POST_TTL_SECONDS,
+    });
+    return { session, upload: { ...post, expiresAt: new Date(now.getTime() + PRESIGNED_POST_TTL_SECONDS * 1000) } };
+  };
+}
+
+/**
+ * Completes a session: the staged object must be there with exactly the declared size (checked here,
+ * whatever the store enforced); its SHA-256 is computed from the bytes; it is copied to a document key
+ * of its own and the session item becomes the document in one conditional write. On any failure the
+ * session stays as it was and only this attempt's copy is removed.
+ */
+export function makeCompleteUploadSession(deps: SessionDeps) {
+  const { sessions, objects, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? randomUUID;
+  return async (personId: string, documentIdParam: string | undefined): Promise<DocumentRecord> => {
+    if (!isSafeId(documentIdParam)) throw new NotFoundError('No upload session for this document.');
+    const found = await sessions.find(personId, documentIdParam);
+    if (found === undefined) throw new NotFoundError('No upload session for this document.');
+    if (found === 'completed') throw new ConflictError('This upload session has already been completed.');
+    const session = found;
+    if (session.expiresAt <= clock()) throw new GoneError('This upload session has expired; start a new one.');
+
+    const staged = await objects.head(session.stagingKey);
+    if (staged === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
+    if (staged.size !== session.size) {
+      throw new BadRequestError(`The uploaded file has ${staged.size} bytes; the session declared ${session.size}.`);
+    }
+    const sha256 = await hashObject(objects, session.stagingKey, session.size);
+
+    const objectKey = documentObjectKey(session.personId, session.documentId, newId());
+    await objects.copy(session.stagingKey, objectKey, { contentType: session.contentType });
+    const record: DocumentRecord = {
+      personId: session.personId,
+      documentId: session.documentId,
+      name: session.name,
+      description: session.description,
+      fileName: session.fileName,
+      contentType: session.contentType,
+      size: session.size,
+      sha256,
+      objectKey,
+      createdAt: clock().toISOString(),
+      createdBy: session.createdBy,
+    };
+    try {
+      await sessions.complete(session, record);
+    } catch (error) {
+      await objects.delete(objectKey).catch((cleanupError: unknown) => {
+        logger.log('error', 'orphaned document object', { objectKey, error: describeError(cleanupError) });
+      });
+      throw error;
+    }
+    await objects.delete(session.stagingKey).catch((error: unknown) => {
+      // Harmless: the lifecycle rule or the sweep removes staging objects anyway.
+      logger.log('warn', 'staging object left behind', { key: session.stagingKey, error: describeError(error) });
+    });
+    return record;
+  };
+}
+
+async function hashObject(objects: ObjectStore, key: string, size: number): Promise<string> {
+  const object = await objects.get(key);
+  if (object === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
+  const hash = createHash('sha256');
+  let read = 0;
+  for await (const chunk of object.body as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    read += chunk.length;
+  }
+  if (read !== size) throw new ConflictError('The uploaded file changed while it was being checked; complete again.');
+  return hash.digest('hex');
+}
+
+/**
+ * Removes what upload sessions left behind: sessions whose time ran out (item and staged object), and
+ * staged objects older than any live session could be. In the cloud DynamoDB's TTL and a bucket
+ * lifecycle rule do the same; local and on-prem servers run this every minute.
+ */
+export function makeSweepUploadSessions(deps: Pick<SessionDeps, 'sessions' | 'objects' | 'logger' | 'clock'>) {
+  const clock = deps.clock ?? (() => new Date());
+  return async (): Promise<{ sessions: number; objects: number }> => {
+    const now = clock();
+    const expired = await deps.sessions.expired(now);
+    for (const session of expired) {
+      await deps.objects.delete(session.stagingKey);
+      await deps.sessions.remove(session);
+    }
+    const cutoff = new Date(now.getTime() - (SESSION_TTL_SECONDS + 300) * 1000);
+    const leftovers = await deps.objects.listOlderThan(UPLOAD_PREFIX, cutoff);
+    for (const key of leftovers) await deps.objects.delete(key);
+    if (expired.length + leftovers.length > 0) {
+      deps.logger.log('info', 'swept upload sessions', { sessions: expired.length, objects: leftovers.length });
+    }
+    return { sessions: expired.length, objects: leftovers.length };
+  };
+}
