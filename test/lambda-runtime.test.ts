@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   invokeStreamingHandler,
   lambda,
@@ -48,6 +49,29 @@ describe('the local Lambda streaming runtime', () => {
     const response = await result.response;
     await expect(response.body.toArray()).rejects.toThrow('storage died');
     await expect(result.done).rejects.toThrow('storage died');
+  });
+});
+
+describe('a consumer that goes away', () => {
+  it('stops the handler, as the runtime does when a client disconnects', async () => {
+    let produced = 0;
+    const endless = new Readable({
+      read() {
+        produced++;
+        this.push(Buffer.alloc(64 * 1024, 1));
+      },
+    });
+    const handler = lambda.streamifyResponse(async (_event, stream) => {
+      const response = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: {} });
+      response.write('');
+      await pipeline(endless, response);
+    });
+    const result = invokeStreamingHandler(handler, event, lambdaContext());
+    const response = await result.response;
+    response.body.destroy();
+    await expect(result.done).rejects.toThrow();
+    expect(endless.destroyed).toBe(true);
+    expect(produced).toBeLessThan(100);
   });
 });
 

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 /** Status and headers that open a streamed response (API Gateway's "metadata prelude"). */
@@ -126,8 +126,11 @@ function readPrelude(stream: LocalResponseStream): Promise<ResponsePrelude & { b
       } else {
         stream.pause();
         if (rest.length > 0) body.write(rest);
-        stream.on('error', (error) => body.destroy(error));
-        stream.pipe(body);
+        // Both ways: a failing handler errors the body, and a consumer that goes away (a client that
+        // disconnected) stops the handler, as the Lambda runtime does, instead of leaving it blocked.
+        pipeline(stream, body, (error) => {
+          if (error !== undefined && error !== null && !stream.destroyed) stream.destroy(error);
+        });
       }
       resolve({ ...prelude, body });
     };
