@@ -33,7 +33,6 @@ const MAX_PARTS = 24;
 const MAX_HEADER_PAIRS = 16;
 
 const KNOWN_FIELDS = ['personid', 'name', 'description', 'publicid'] as const;
-type KnownField = (typeof KNOWN_FIELDS)[number];
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;

@@ -265,8 +265,11 @@ function preflightEvent(request: IncomingMessage): APIGatewayProxyEvent {
  * same CORS answers as from the API (in the cloud, the bucket's CORS rules give them).
  */
 function proxyStorage(target: string, cors: CorsPolicy, request: IncomingMessage, response: ServerResponse): void {
+  if (request.method === 'OPTIONS') {
+    answerPreflight(cors, request, response);
+    return;
+  }
   const httpRequestLike = toHttpRequest(preflightEvent(request));
-  if (request.method === 'OPTIONS') return answerPreflight(cors, request, response);
   const url = new URL((request.url ?? '/').slice(STORAGE_PROXY_PATH.length) || '/', target);
   const { host: _host, ...headers } = request.headers;
   const upstream = httpRequest(url, { method: request.method, headers }, (answer) => {
