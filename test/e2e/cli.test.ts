@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PERMISSIONS } from '@identities/core';
 import { decodeJwt } from 'jose';
@@ -30,14 +30,20 @@ describe('npx identities', () => {
     expect((await cli([], env)).code).toBe(2);
   });
 
-  it.each([['serve'], ['token'], ['photo', 'put'], ['photo', 'import'], ['role', 'put'], ['role', 'list']])(
-    'has --help for %s %s',
-    async (...command) => {
-      const result = await cli([...command.filter(Boolean), '--help'], env);
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`Usage: identities ${command.filter(Boolean).join(' ')}`);
-    },
-  );
+  it.each([
+    ['serve'],
+    ['token'],
+    ['photo', 'put'],
+    ['photo', 'import'],
+    ['role', 'put'],
+    ['role', 'list'],
+    ['document', 'upload'],
+    ['document', 'download'],
+  ])('has --help for %s %s', async (...command) => {
+    const result = await cli([...command.filter(Boolean), '--help'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: identities ${command.filter(Boolean).join(' ')}`);
+  });
 
   it('exits 2 with a pointer to --help for an unknown command or option', async () => {
     const unknown = await cli(['frobnicate'], env);
@@ -129,6 +135,59 @@ describe('npx identities', () => {
       (await get('/api/v1/people/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d/fileDocuments/none/data', noRole)).status,
     ).toBe(403);
     expect((await cli(['role', 'put', 'Empty'], env)).code).toBe(2);
+  });
+
+  it('document upload and download round-trip small files (multipart) and large ones (upload session)', async () => {
+    const person = '7b6a5f4e-3d2c-4b1a-9f8e-7d6c5b4a3f2e';
+    for (const [name, size] of [
+      ['small.pdf', 100_000],
+      ['large.tiff', 6 * 1024 * 1024],
+    ] as const) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 7919) % 251;
+      await writeFile(join(work, name), bytes);
+      const uploaded = await cli(['document', 'upload', '--person-id', person, '--name', name, join(work, name)], env);
+      expect(uploaded.stderr).toBe('');
+      expect(uploaded.code).toBe(0);
+      const documentId = uploaded.stdout.trim();
+      expect(documentId).toMatch(/^[0-9a-f-]{36}$/);
+      const out = join(work, `${name}.out`);
+      const downloaded = await cli(
+        ['document', 'download', '--person-id', person, '--document-id', documentId, '-o', out],
+        env,
+      );
+      expect(downloaded.code).toBe(0);
+      expect((await readFile(out)).equals(bytes)).toBe(true);
+    }
+  });
+
+  it('document commands explain what is wrong', async () => {
+    const missing = await cli(['document', 'upload', '--person-id', 'x', '--name', 'n', join(work, 'nope.pdf')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no such file');
+    expect((await cli(['document', 'upload', '--name', 'n'], env)).code).toBe(2);
+    await writeFile(join(work, 'bad.pdf'), 'x');
+    const badPerson = await cli(
+      ['document', 'upload', '--person-id', 'not-a-guid', '--name', 'n', join(work, 'bad.pdf')],
+      env,
+    );
+    expect(badPerson.code).toBe(1);
+    expect(badPerson.stderr).toContain('personId must be a GUID');
+    const absent = await cli(
+      [
+        'document',
+        'download',
+        '--person-id',
+        '7b6a5f4e-3d2c-4b1a-9f8e-7d6c5b4a3f2e',
+        '--document-id',
+        'absent',
+        '-o',
+        join(work, 'absent'),
+      ],
+      env,
+    );
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain('404');
   });
 
   it('works on the data dir without a running server, opening its stores for the command', async () => {

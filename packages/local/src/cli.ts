@@ -6,6 +6,7 @@ import { makeDynamoClient, makeRoleStore, makeS3Client } from '@identities/aws';
 import { detectionPhotoKey, enrollmentPhotoKey, isSafeId, PERMISSIONS } from '@identities/core';
 import { dataDirFrom, lockDataDir, readServerInfo } from './data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
+import { type ApiTarget, downloadDocument, uploadDocument } from './document-commands.ts';
 import { type ServeOptions, startServer } from './server.ts';
 import { STAND_IN_CREDENTIALS, STAND_IN_REGION, startStandIns } from './stand-ins.ts';
 
@@ -32,6 +33,8 @@ Commands:
   photo import DIR           Import a folder of photos: DIR/<faceId>/enrollment.jpg, DIR/<faceId>/detections/<id>.jpg
   role put NAME              Create or replace a role and the permissions it grants
   role list                  List roles
+  document upload FILE       Upload a person's document (multipart up to 4 MiB, an upload session above)
+  document download          Download a person's document to a file
 
 Run "identities <command> --help" for a command's options.
 Storage: the server running on the data dir (DATA_DIR, default .data), or the data dir's embedded stores when
@@ -46,7 +49,39 @@ const storageOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+const apiOptions = {
+  'api-url': { type: 'string' },
+  token: { type: 'string' },
+  insecure: { type: 'boolean', short: 'k' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
+  --token JWT               Bearer token (IDENTITIES_TOKEN; default: a dev token from the data dir's issuer)
+  -k, --insecure            Accept a self-signed certificate
+  --data-dir DIR            The local data dir (DATA_DIR, default .data)`;
+
 const HELP: Record<string, string> = {
+  'document upload': `Usage: identities document upload --person-id ID --name NAME [--description TEXT] [--public-id ID] FILE
+
+Uploads FILE as the person's document: through the multipart endpoint up to 4 MiB, through an upload
+session above (up to 200 MiB, with a progress bar on a terminal). Prints the document id.
+  --person-id ID            The person (GUID)
+  --name NAME               Display name
+  --description TEXT        Optional description
+  --public-id ID            The document id to use (default: the server picks a GUID)
+  --content-type TYPE       Default: from the file's extension
+${API_HELP}
+`,
+  'document download': `Usage: identities document download --person-id ID --document-id ID -o FILE
+
+Downloads a person's document to FILE, written whole or not at all.
+  --person-id ID            The person (GUID)
+  --document-id ID          The document id
+  -o, --output FILE         Where to write it
+${API_HELP}
+`,
   serve: `Usage: identities serve [options]
 
 Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTPS.
@@ -531,6 +566,96 @@ function printBanner(io: Io, url: string, options: ServeOptions, devToken: strin
   io.out(`${lines.join('\n')}\n`);
 }
 
+/** The API to call: named by options, or the server running on the data dir with a dev token. */
+async function apiTarget(
+  io: Io,
+  values: { 'api-url'?: string; token?: string; insecure?: boolean; 'data-dir'?: string },
+): Promise<ApiTarget> {
+  const dataDir = dataDirFrom(io.env, values['data-dir']);
+  const running = readServerInfo(dataDir);
+  const url = values['api-url'] ?? io.env.IDENTITIES_API_URL ?? running?.url;
+  if (url === undefined) {
+    throw new UsageError(`no server runs on ${dataDir}: start one (npm run dev) or name the API with --api-url`);
+  }
+  let token = values.token ?? io.env.IDENTITIES_TOKEN;
+  if (token === undefined) {
+    const issuer = await loadDevIssuer(dataDir, false);
+    if (issuer === undefined) throw new UsageError('give a token with --token or IDENTITIES_TOKEN');
+    token = await issuer.sign({ permissions: ALL_FILE_PERMISSIONS, subject: 'identities-cli', expiresIn: '10m' });
+  }
+  // The local server's own self-signed certificate is trusted like curl -k; any other needs --insecure.
+  const insecure = values.insecure === true || (running !== undefined && url === running.url);
+  if (insecure && url.startsWith('https:')) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  return { url, token, insecure };
+}
+
+async function documentUpload(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      ...apiOptions,
+      'person-id': { type: 'string' },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      'public-id': { type: 'string' },
+      'content-type': { type: 'string' },
+    },
+    1,
+  );
+  if (values.help) return help(io, 'document upload');
+  const file = positionals[0];
+  const personId = values['person-id'];
+  const name = values.name;
+  if (personId === undefined || name === undefined || file === undefined) {
+    throw new UsageError('give --person-id, --name and the FILE to upload');
+  }
+  const target = await apiTarget(io, values);
+  let shown = -1;
+  const documentId = await uploadDocument(
+    target,
+    {
+      personId,
+      name,
+      description: values.description,
+      publicId: values['public-id'],
+      file,
+      contentType: values['content-type'],
+    },
+    io.isTty
+      ? (sent, total) => {
+          const percent = Math.floor((sent / total) * 100);
+          if (percent === shown) return;
+          shown = percent;
+          io.err(
+            `${progressBar(sent, total).replace(/\d+\/\d+$/, '')}${(sent / 1048576).toFixed(1)}/${(total / 1048576).toFixed(1)} MiB`,
+          );
+        }
+      : undefined,
+  );
+  if (shown >= 0) io.err('\n');
+  io.out(`${documentId}\n`);
+  return 0;
+}
+
+async function documentDownload(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    ...apiOptions,
+    'person-id': { type: 'string' },
+    'document-id': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+  });
+  if (values.help) return help(io, 'document download');
+  const personId = values['person-id'];
+  const documentId = values['document-id'];
+  const output = values.output;
+  if (personId === undefined || documentId === undefined || output === undefined) {
+    throw new UsageError('give --person-id, --document-id and -o FILE');
+  }
+  const size = await downloadDocument(await apiTarget(io, values), personId, documentId, output);
+  io.err(`Saved ${size} bytes to ${output}.\n`);
+  return 0;
+}
+
 function help(io: Io, command: string): number {
   io.out(HELP[command] ?? USAGE);
   return 0;
@@ -552,10 +677,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       case 'token':
         return await token(rest, io);
       case 'photo':
-      case 'role': {
+      case 'role':
+      case 'document': {
         const [sub, ...args] = rest;
-        const handlers: Record<string, (args: string[], io: Io) => Promise<number>> =
-          command === 'photo' ? { put: photoPut, import: photoImport } : { put: rolePut, list: roleList };
+        const handlers: Record<string, (args: string[], io: Io) => Promise<number>> = {
+          photo: { put: photoPut, import: photoImport },
+          role: { put: rolePut, list: roleList },
+          document: { upload: documentUpload, download: documentDownload },
+        }[command];
         const run = sub === undefined ? undefined : handlers[sub];
         if (run === undefined) {
           if (sub === '--help' || sub === '-h') return help(io, `${command} ${Object.keys(handlers)[0]}`);
