@@ -199,6 +199,43 @@ describe('key sources', () => {
     });
   });
 
+  it('keeps verifying tokens signed with a cached key when the JWKS endpoint goes down', async () => {
+    let up = true;
+    const flaky = createServer((_, response) => {
+      if (!up) {
+        response.socket?.destroy();
+        return;
+      }
+      void exportJWK(rsa.publicKey).then((jwk) =>
+        response
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ keys: [{ ...jwk, kid: 'k1', alg: 'RS256' }] })),
+      );
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}/jwks.json`);
+      // A cache that goes stale at once: every verification tries the endpoint first.
+      const auth = authenticator(remoteKeySet(url, ['RS256'], { cacheMaxAgeMs: 0, cooldownMs: 0, timeoutMs: 500 }));
+      const jwt = await signedWith({ key: rsa.privateKey, alg: 'RS256' });
+      await expect(auth.authenticate(request(jwt))).resolves.toMatchObject({ subject: 'user-1' });
+      up = false;
+      await expect(auth.authenticate(request(jwt))).resolves.toMatchObject({ subject: 'user-1' });
+      const other = await generateKeyPair('RS256');
+      const unknownKey = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'never-seen' })
+        .setSubject('x')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(other.privateKey);
+      await expect(auth.authenticate(request(unknownKey))).rejects.toMatchObject({ statusCode: 503 });
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
+  });
+
   it('verifies with a local JWKS', async () => {
     const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1' };
     const auth = authenticator(localKeySet({ keys: [jwk] }, ['RS256']));

@@ -44,10 +44,20 @@ export function remoteKeySet(
       return await jwks(header, token);
     } catch (error) {
       if (isTokenFault(error)) throw error;
-      throw new ServiceUnavailableError('The token signing keys could not be fetched.', {
+      // The endpoint is down or slow while refreshing a stale cache: the keys already fetched still
+      // verify the tokens they signed. Only a token whose key was never seen waits for the endpoint.
+      const unavailable = new ServiceUnavailableError('The token signing keys could not be fetched.', {
         cause: error,
         retryAfterSeconds: 5,
       });
+      const known = jwks.jwks();
+      if (known === undefined) throw unavailable;
+      try {
+        return await createLocalJWKSet(known)(header, token);
+      } catch (lookup) {
+        // An unknown key may be a newly rotated one that only the endpoint knows: retry, not 401.
+        throw lookup instanceof errors.JWKSNoMatchingKey ? unavailable : lookup;
+      }
     }
   };
   return { key, algorithms };
