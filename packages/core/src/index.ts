@@ -1,5 +1,6 @@
 export * from './auth.ts';
 export * from './cors.ts';
+export * from './document-fields.ts';
 export * from './documents.ts';
 export * from './downloads.ts';
 export * from './errors.ts';

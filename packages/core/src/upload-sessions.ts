@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './document-fields.ts';
 import { BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
 import { isSafeId, parseGuid } from './ids.ts';
 import { documentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
@@ -11,14 +12,11 @@ import type {
   UploadSessionStore,
   UploadTargets,
 } from './ports.ts';
-import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './upload-form.ts';
 
-/** The largest document an upload session takes: 200 MiB, what a streamed download can return. */
-export const MAX_SESSION_FILE_BYTES = 200 * 1024 * 1024;
-/** How long a client has to upload the bytes and complete the session. */
-export const SESSION_TTL_SECONDS = 3600;
-/** How long the presigned form itself stays valid. */
-export const PRESIGNED_POST_TTL_SECONDS = 900;
+import { MAX_SESSION_FILE_BYTES, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';
+
+export { MAX_SESSION_FILE_BYTES, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS };
+
 const MAX_JSON_BYTES = 16 * 1024;
 
 export class GoneError extends HttpError {

@@ -1,0 +1,75 @@
+import { TTL_ATTRIBUTE } from '@identities/aws/table';
+import { SESSION_TTL_SECONDS, UPLOAD_PREFIX } from '@identities/core/routes';
+import { stage } from './stages.ts';
+
+/**
+ * One private bucket for photos and document bytes, one table for document metadata and roles. On a
+ * customer stage neither can be deleted by accident: the table has deletion protection, the bucket
+ * refuses to be emptied by a removal, and `removal: "retain"` keeps both when the stage is removed.
+ */
+export const bucket = new sst.aws.Bucket('Files', {
+  // Browsers only ever POST to the bucket: the presigned uploads of upload sessions, from the web app.
+  cors:
+    stage.webOrigin === undefined
+      ? false
+      : {
+          allowOrigins: [stage.webOrigin],
+          allowMethods: ['POST'],
+          allowHeaders: [],
+          exposeHeaders: ['ETag'],
+          maxAge: '600 seconds',
+        },
+  // A deny on any request without TLS, in the bucket policy.
+  enforceHttps: true,
+  versioning: true,
+  transform: {
+    bucket: { forceDestroy: !stage.customer },
+    publicAccessBlock: {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+  },
+});
+
+new aws.s3.BucketServerSideEncryptionConfiguration('FilesEncryption', {
+  bucket: bucket.name,
+  rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+});
+
+/** Versions replaced or deleted stay recoverable for a while, then go; unfinished uploads are cleaned up. */
+new aws.s3.BucketLifecycleConfiguration('FilesLifecycle', {
+  bucket: bucket.name,
+  rules: [
+    {
+      id: 'expire-old-versions',
+      status: 'Enabled',
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: stage.customer ? 90 : 7 },
+      expiration: { expiredObjectDeleteMarker: true },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+    },
+    {
+      // Upload sessions stage their bytes here until completion copies them under people/; what a
+      // session never completed goes after a day (lifecycle's smallest step; sessions last an hour).
+      id: 'expire-upload-staging',
+      status: 'Enabled',
+      filter: { prefix: UPLOAD_PREFIX },
+      expiration: { days: Math.max(1, Math.ceil(SESSION_TTL_SECONDS / 86_400)) },
+      noncurrentVersionExpiration: { noncurrentDays: 1 },
+    },
+  ],
+});
+
+/** The key schema of `tableDefinition` in @identities/aws (a test holds the two together). */
+export const table = new sst.aws.Dynamo('Metadata', {
+  fields: { pk: 'string', sk: 'string' },
+  primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
+  deletionProtection: stage.customer,
+  // Upload sessions never completed are removed by DynamoDB itself.
+  ttl: TTL_ATTRIBUTE,
+  transform: {
+    table: { billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true } },
+  },
+});

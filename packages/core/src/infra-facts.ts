@@ -1,0 +1,16 @@
+/**
+ * What the infrastructure needs to know of the domain, and nothing that would pull the request-time
+ * code (busboy, jose) into the deploy: the route table, key prefixes, CORS lists and session timing.
+ */
+export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
+export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
+export {
+  PERMISSIONS,
+  type Permission,
+  type Route,
+  type RouteId,
+  routeById,
+  routes,
+  type StorageAccess,
+} from './routes.ts';
+export { PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';

@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Route, routes } from '@identities/core/routes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunction, type FunctionBundle } from '../../scripts/bundle.ts';
+import { ROOT } from './support/sst-stage.ts';
+
+/** What a cold start loads; well above today's sizes, so that only a real regression fails. */
+const BUDGET_BYTES = { photo: 650_000, document: 800_000 };
+
+let outDir: string;
+const bundles = new Map<Route['id'], { bundle: FunctionBundle; code: string }>();
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'identities-bundles-'));
+  for (const route of routes) {
+    const bundle = await bundleFunction(ROOT, route.handler, join(outDir, route.id));
+    bundles.set(route.id, { bundle, code: await readFile(bundle.file, 'utf8') });
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+const bundleOf = (id: Route['id']) => {
+  const found = bundles.get(id);
+  if (found === undefined) throw new Error(`no bundle for ${id}`);
+  return found;
+};
+const has = (bundle: FunctionBundle, modulePath: string) => bundle.inputs.some((input) => input.includes(modulePath));
+const DYNAMODB_MODULES = ['@aws-sdk/client-dynamodb/', '@aws-sdk/lib-dynamodb/', 'packages/aws/src/dynamodb.ts'];
+
+describe('function bundles', () => {
+  it('are ES modules with the AWS SDK inside, minified', () => {
+    for (const route of routes) {
+      const { bundle, code } = bundleOf(route.id);
+      expect(code.startsWith("import { createRequire as topLevelCreateRequire } from 'module';")).toBe(true);
+      expect(has(bundle, '@aws-sdk/client-s3/')).toBe(true);
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      // Minified: a handful of very long lines.
+      expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+    }
+  });
+
+  it('carry DynamoDB client code only for the routes that touch items', () => {
+    for (const route of routes) {
+      const { bundle, code } = bundleOf(route.id);
+      const usesItems = route.access.items.length > 0;
+      for (const modulePath of DYNAMODB_MODULES) expect(has(bundle, modulePath)).toBe(usesItems);
+      expect(code.includes('DynamoDB')).toBe(usesItems);
+    }
+    expect(bundleOf('EnrollmentPhoto').code).not.toContain('DynamoDB');
+    expect(bundleOf('DetectionPhoto').code).not.toContain('DynamoDB');
+  });
+
+  it('carry the multipart parser in the multipart upload only', () => {
+    for (const route of routes) {
+      expect(has(bundleOf(route.id).bundle, 'node_modules/busboy/'), route.id).toBe(route.id === 'UploadFileDocument');
+    }
+  });
+
+  it('carry the presigned-POST signer in the session start only', () => {
+    for (const route of routes) {
+      const signer = has(bundleOf(route.id).bundle, '@aws-sdk/s3-presigned-post/');
+      expect(signer, route.id).toBe(route.id === 'StartUploadSession');
+    }
+  });
+
+  it('stay within their size budgets', () => {
+    for (const route of routes) {
+      const budget = route.access.items.length > 0 ? BUDGET_BYTES.document : BUDGET_BYTES.photo;
+      expect(bundleOf(route.id).bundle.bytes, route.id).toBeLessThan(budget);
+    }
+  });
+});

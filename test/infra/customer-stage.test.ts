@@ -1,0 +1,392 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableDefinition } from '@identities/aws';
+import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, routes } from '@identities/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SST_BUILD_OPTIONS } from '../../scripts/bundle.ts';
+import {
+  deployedRoutes,
+  environmentOf,
+  inlineStatements,
+  methods,
+  only,
+  type PolicyStatement,
+  routeMethods,
+  routeOf,
+  T,
+  text,
+} from './support/deployed.ts';
+import { expectedSstEnv } from './support/sst-env.ts';
+import { buildStage, ROOT, type StageBuild } from './support/sst-stage.ts';
+
+const JWT = {
+  JwtIssuer: 'https://login.acme.example/',
+  JwtAudience: 'identities, web',
+  JwtJwksUrl: 'https://login.acme.example/jwks',
+};
+
+let build: StageBuild;
+beforeAll(async () => {
+  build = await buildStage('acme', JWT);
+  if (build.failures.length > 0) throw build.failures[0];
+}, 120_000);
+
+const routeFor = (method: string, path: string) => routeOf(routes, method, path);
+
+describe('a customer stage', () => {
+  it('is retained and protected', () => {
+    expect(build.app).toMatchObject({ name: 'identities', home: 'aws', removal: 'retain', protect: true });
+    for (const type of [T.bucket, T.table]) expect(only(build.ofType(type)).retainOnDelete).toBe(true);
+    expect(only(build.ofType(T.table)).inputs.deletionProtectionEnabled).toBe(true);
+    expect(only(build.ofType(T.bucket)).inputs.forceDestroy).toBe(false);
+  });
+
+  it('answers exactly the routes of the route table, each with a function of its own', () => {
+    const served = methods(build).filter(({ method }) => method !== 'OPTIONS');
+    expect(served.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(routeMethods(routes));
+    expect(build.ofType(T.lambda)).toHaveLength(routes.length);
+    const functionOf = new Map<string, string>();
+    for (const { method, path, lambda } of deployedRoutes(build)) {
+      const route = routeFor(method, path);
+      expect(text(lambda, 'handler')).toBe(route.handler);
+      // GET and HEAD of one route share its function; no two routes share one.
+      expect(functionOf.get(route.id) ?? lambda.urn).toBe(lambda.urn);
+      functionOf.set(route.id, lambda.urn);
+    }
+    expect(new Set(functionOf.values()).size).toBe(routes.length);
+  });
+
+  it('streams exactly the responses the route table streams', () => {
+    for (const { method, path, integration } of deployedRoutes(build)) {
+      const streamed = routeFor(method, path).response === 'stream';
+      expect(integration.inputs.type).toBe('AWS_PROXY');
+      expect(integration.inputs.responseTransferMode).toBe(streamed ? 'STREAM' : 'BUFFERED');
+      expect(text(integration, 'uri')).toMatch(streamed ? /\/response-streaming-invocations$/ : /\/invocations$/);
+    }
+  });
+
+  it('sizes each function as its route says, on a current Node.js runtime for arm64', () => {
+    for (const { method, path, lambda, integration } of deployedRoutes(build)) {
+      const route = routeFor(method, path);
+      expect(lambda.inputs).toMatchObject({
+        runtime: 'nodejs24.x',
+        architectures: ['arm64'],
+        memorySize: route.memoryMb,
+        timeout: route.timeoutSeconds,
+      });
+      // API Gateway must not cut a response off before the function is done with it.
+      const limit = route.response === 'stream' ? route.timeoutSeconds * 1000 : 29_000;
+      expect(integration.inputs.timeoutMilliseconds).toBe(limit);
+    }
+  });
+
+  it("passes each function the settings it reads, and the table's name only to those that use it", () => {
+    const bucketName = text(only(build.ofType(T.bucket)), 'bucket');
+    const tableName = text(only(build.ofType(T.table)), 'name');
+    for (const { method, path, lambda } of deployedRoutes(build)) {
+      const route = routeFor(method, path);
+      const environment = environmentOf(lambda);
+      expect(environment).toMatchObject({
+        BUCKET_NAME: bucketName,
+        JWT_ISSUER: 'https://login.acme.example/',
+        JWT_AUDIENCE: 'identities,web',
+        JWT_JWKS_URL: 'https://login.acme.example/jwks',
+        CORS_ALLOWED_ORIGINS: 'https://acme.econnectcloud.com',
+        LOG_LEVEL: 'info',
+      });
+      expect(environment.TABLE_NAME).toBe(route.access.items.length > 0 ? tableName : undefined);
+    }
+    const photos = deployedRoutes(build).filter(({ method, path }) => method === 'GET' && path.includes('Photo'));
+    expect(photos).toHaveLength(2);
+    for (const { lambda } of photos) expect(environmentOf(lambda)).not.toHaveProperty('TABLE_NAME');
+  });
+
+  describe('permissions', () => {
+    const arns = () => ({
+      bucket: `arn:aws:s3:::${text(only(build.ofType(T.bucket)), 'bucket')}`,
+      table: `arn:aws:dynamodb:eu-central-1:123456789012:table/${text(only(build.ofType(T.table)), 'name')}`,
+    });
+    const statementsOf = (method: string, path: string): PolicyStatement[] => {
+      const deployed = deployedRoutes(build).find((route) => route.method === method && route.path === path);
+      if (deployed === undefined) throw new Error(`${method} ${path} is not deployed`);
+      return inlineStatements(deployed.role);
+    };
+    const leadingKeys = (pattern: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } });
+
+    it('lets the photo functions read faces/ and nothing else', () => {
+      for (const path of [
+        '/api/v1/people/enrollmentPhoto/{faceId}',
+        '/api/v1/people/detectionPhoto/{faceId}/{detectionId}',
+      ]) {
+        expect(statementsOf('GET', path)).toEqual([
+          { effect: 'Allow', actions: ['s3:GetObject'], resources: [`${arns().bucket}/faces/*`], conditions: {} },
+        ]);
+      }
+    });
+
+    it('lets the document download read people/, document items and roles', () => {
+      const { bucket, table } = arns();
+      expect(statementsOf('GET', '/api/v1/people/{personId}/fileDocuments/{documentId}/data')).toEqual([
+        { effect: 'Allow', actions: ['s3:GetObject'], resources: [`${bucket}/people/*`], conditions: {} },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('PERSON#*') },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
+      ]);
+    });
+
+    it('lets the upload write and delete under people/, put document items and read roles', () => {
+      const { bucket, table } = arns();
+      expect(statementsOf('POST', '/api/v1/people/fileDocuments/upload')).toEqual([
+        {
+          effect: 'Allow',
+          actions: ['s3:PutObject', 's3:DeleteObject'],
+          resources: [`${bucket}/people/*`],
+          conditions: {},
+        },
+        { effect: 'Allow', actions: ['dynamodb:PutItem'], resources: [table], conditions: leadingKeys('PERSON#*') },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
+      ]);
+    });
+
+    it('grants no wildcard action and nothing outside the bucket prefixes and the table', () => {
+      const { bucket, table } = arns();
+      for (const { method, path, role } of deployedRoutes(build)) {
+        const route = routeFor(method, path);
+        const prefixes = route.access.objects.map(({ prefix }) => `${bucket}/${prefix}*`);
+        for (const statement of inlineStatements(role)) {
+          expect(statement.effect).toBe('Allow');
+          for (const action of statement.actions) expect(action).toMatch(/^(s3|dynamodb):[A-Za-z]+$/);
+          for (const resource of statement.resources) expect([...prefixes, table]).toContain(resource);
+          if (statement.resources.includes(table)) {
+            expect(Object.keys(statement.conditions)).toEqual(['ForAllValues:StringLike']);
+          }
+        }
+        // Logging only, through the managed policy; no `link` grants.
+        expect(role.inputs.managedPolicyArns).toEqual([
+          'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+        ]);
+      }
+    });
+
+    it('lets only Lambda assume a function role', () => {
+      for (const { role } of deployedRoutes(build)) {
+        const trust = role.inputs.assumeRolePolicy;
+        const document = (typeof trust === 'string' ? JSON.parse(trust) : trust) as {
+          Statement: { Principal: unknown }[];
+        };
+        expect(document.Statement.map(({ Principal }) => Principal)).toEqual([{ Service: 'lambda.amazonaws.com' }]);
+      }
+    });
+  });
+
+  describe('storage', () => {
+    it('keeps the bucket private, encrypted, TLS-only and versioned, expiring old versions', () => {
+      const bucket = only(build.ofType(T.bucket));
+      const name = text(bucket, 'bucket');
+      expect(only(build.ofType('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock')).inputs).toEqual({
+        bucket: name,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      const encryption = only(
+        build.ofType('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration'),
+      );
+      expect(encryption.inputs).toMatchObject({
+        bucket: name,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+      });
+      const policy = JSON.parse(text(only(build.ofType('aws:s3/bucketPolicy:BucketPolicy')), 'policy')) as {
+        Statement: Record<string, unknown>[];
+      };
+      expect(policy.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': ['false'] } } }),
+      );
+      expect(policy.Statement.filter(({ Effect }) => Effect === 'Allow')).toEqual([]);
+      expect(only(build.ofType('aws:s3/bucketVersioning:BucketVersioning')).inputs).toMatchObject({
+        bucket: name,
+        versioningConfiguration: { status: 'Enabled' },
+      });
+      const lifecycle = only(build.ofType('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration'));
+      expect(lifecycle.inputs).toMatchObject({
+        bucket: name,
+        rules: [
+          { status: 'Enabled', noncurrentVersionExpiration: { noncurrentDays: 90 } },
+          {
+            status: 'Enabled',
+            filter: { prefix: 'uploads/' },
+            expiration: { days: 1 },
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
+          },
+        ],
+      });
+      // Browsers only POST presigned uploads there, from the customer's web app.
+      expect(only(build.ofType('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).inputs).toMatchObject({
+        bucket: name,
+        corsRules: [
+          { allowedOrigins: ['https://acme.econnectcloud.com'], allowedMethods: ['POST'], allowedHeaders: [] },
+        ],
+      });
+    });
+
+    it('keeps metadata in an on-demand table with point-in-time recovery and the keys the adapters use', () => {
+      const table = only(build.ofType(T.table));
+      const definition = tableDefinition('any');
+      expect(table.inputs).toMatchObject({
+        billingMode: definition.BillingMode,
+        pointInTimeRecovery: { enabled: true },
+        // Upload sessions never completed expire by DynamoDB's TTL.
+        ttl: { attributeName: 'expiresAt', enabled: true },
+        hashKey: definition.KeySchema?.find(({ KeyType }) => KeyType === 'HASH')?.AttributeName,
+        rangeKey: definition.KeySchema?.find(({ KeyType }) => KeyType === 'RANGE')?.AttributeName,
+      });
+      expect(table.inputs.attributes).toEqual(
+        definition.AttributeDefinitions?.map(({ AttributeName, AttributeType }) => ({
+          name: AttributeName,
+          type: AttributeType,
+        })),
+      );
+    });
+  });
+
+  describe('the API', () => {
+    it('is served at https://acme.econnectcloud.com/identities', () => {
+      const domain = only(build.ofType('aws:apigateway/domainName:DomainName'));
+      expect(domain.inputs).toMatchObject({
+        domainName: 'acme.econnectcloud.com',
+        endpointConfiguration: { types: 'REGIONAL' },
+      });
+      expect(only(build.ofType('aws:apigateway/basePathMapping:BasePathMapping')).inputs).toMatchObject({
+        basePath: 'identities',
+        stageName: 'acme',
+      });
+      const aliases = build.ofType('aws:route53/record:Record').filter(({ inputs }) => inputs.aliases !== undefined);
+      expect(aliases.map(({ inputs }) => `${inputs.type} ${inputs.name}`).sort()).toEqual([
+        'A acme.econnectcloud.com',
+        'AAAA acme.econnectcloud.com',
+      ]);
+      expect(only(build.ofType('aws:acm/certificate:Certificate')).inputs).toMatchObject({
+        domainName: 'acme.econnectcloud.com',
+        validationMethod: 'DNS',
+      });
+      expect(build.outputs.url).toBe('https://acme.econnectcloud.com/identities');
+    });
+
+    it('treats every body as binary and is regional', () => {
+      expect(only(build.ofType(T.restApi)).inputs).toMatchObject({
+        binaryMediaTypes: ['*/*'],
+        endpointConfiguration: { types: 'REGIONAL' },
+      });
+    });
+
+    it('throttles the stage and logs its access for a year', () => {
+      expect(only(build.ofType('aws:apigateway/methodSettings:MethodSettings')).inputs).toMatchObject({
+        stageName: 'acme',
+        methodPath: '*/*',
+        settings: { throttlingRateLimit: 50, throttlingBurstLimit: 100, loggingLevel: 'OFF', dataTraceEnabled: false },
+      });
+      const stage = only(build.ofType('aws:apigateway/stage:Stage'));
+      const destination = (stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn;
+      const accessLog = only(
+        build.ofType(T.logGroup).filter(({ inputs }) => destination.endsWith(`:${String(inputs.name)}`)),
+      );
+      expect(accessLog.inputs.retentionInDays).toBe(365);
+    });
+
+    it('answers preflights for the web app on the same host, as the functions answer CORS', () => {
+      const options = methods(build).filter(({ method }) => method === 'OPTIONS');
+      expect(options.map(({ path }) => path).sort()).toEqual(routes.map(({ path }) => path).sort());
+      const responses = build.ofType('aws:apigateway/integrationResponse:IntegrationResponse');
+      expect(responses).toHaveLength(routes.length);
+      for (const response of responses) {
+        const path = options.find(({ resource }) => resource.inputs.resourceId === response.inputs.resourceId)?.path;
+        const allowed = routeMethods(routes)
+          .filter((method) => method.endsWith(` ${path}`))
+          .map((method) => method.split(' ')[0]);
+        const headers = response.inputs.responseParameters as Record<string, string>;
+        expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'https://acme.econnectcloud.com'");
+        expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe(
+          `'${ALLOWED_REQUEST_HEADERS.join(',')}'`,
+        );
+        expect(ALLOWED_REQUEST_HEADERS).toContain('Authorization');
+        expect(headers['method.response.header.Access-Control-Allow-Methods']?.slice(1, -1).split(',').sort()).toEqual(
+          [...allowed, 'OPTIONS'].sort(),
+        );
+      }
+      for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+        const response = build
+          .ofType('aws:apigateway/response:Response')
+          .find(({ inputs }) => inputs.responseType === type);
+        expect(response?.inputs.responseParameters).toMatchObject({
+          'gatewayresponse.header.Access-Control-Allow-Origin': "'https://acme.econnectcloud.com'",
+          'gatewayresponse.header.Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(',')}'`,
+        });
+      }
+    });
+
+    it('redeploys when the routes or the CORS settings change', () => {
+      const triggers = only(build.ofType('aws:apigateway/deployment:Deployment')).inputs.triggers as Record<
+        string,
+        string
+      >;
+      expect(JSON.parse(String(triggers.cors))).toMatchObject({ origin: 'https://acme.econnectcloud.com' });
+      const integrations = Object.keys(triggers).filter((key) =>
+        key.includes('aws:apigateway/integration:Integration'),
+      );
+      expect(integrations).toHaveLength(routeMethods(routes).length);
+    });
+  });
+
+  describe('operations', () => {
+    const alarms = () => build.ofType('aws:cloudwatch/metricAlarm:MetricAlarm');
+
+    it('alarms on the 5xx rate, function errors and throttles, and table throttling, to one topic', () => {
+      const topic = String(build.outputs.alarmTopic);
+      expect(topic).toMatch(/^arn:aws:sns:eu-central-1:123456789012:identities-acme-AlarmsTopic-/);
+      expect(build.ofType('aws:sns/topic:Topic')).toHaveLength(1);
+      for (const alarm of alarms()) {
+        expect(alarm.inputs.alarmActions).toEqual([topic]);
+        expect(alarm.inputs.okActions).toEqual([topic]);
+      }
+      const metricsOf = (namespace: string) =>
+        alarms().flatMap(({ inputs }) =>
+          inputs.namespace === namespace
+            ? [`${inputs.metricName}`]
+            : ((inputs.metricQueries ?? []) as { metric?: { namespace: string; metricName: string } }[])
+                .filter(({ metric }) => metric?.namespace === namespace)
+                .map(({ metric }) => `${metric?.metricName}`),
+        );
+      expect(metricsOf('AWS/ApiGateway').sort()).toEqual(['5XXError', 'Count']);
+      expect(metricsOf('AWS/Lambda').sort()).toEqual([...routes.map(() => 'Errors'), ...routes.map(() => 'Throttles')]);
+      expect(metricsOf('AWS/DynamoDB').sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+      const watched = alarms()
+        .map(({ inputs }) => (inputs.dimensions as { FunctionName?: string } | undefined)?.FunctionName)
+        .filter((name) => name !== undefined);
+      expect(new Set(watched)).toEqual(new Set(build.ofType(T.lambda).map((lambda) => text(lambda, 'name'))));
+    });
+
+    it('keeps every log for a year', () => {
+      const groups = build.ofType(T.logGroup);
+      expect(groups).toHaveLength(routes.length + 1);
+      for (const group of groups) expect(group.inputs.retentionInDays).toBe(365);
+    });
+  });
+
+  it('is described by the committed sst-env.d.ts', () => {
+    expect(readFileSync(join(ROOT, 'sst-env.d.ts'), 'utf8')).toBe(expectedSstEnv(build));
+  });
+
+  it('bundles every function of the route table as scripts/bundle.ts does', () => {
+    const built = [...build.bundles.values()];
+    expect(built.map(({ handler }) => handler).sort()).toEqual(routes.map(({ handler }) => handler).sort());
+    for (const { properties } of built) {
+      expect(properties).toMatchObject({
+        format: SST_BUILD_OPTIONS.format,
+        minify: SST_BUILD_OPTIONS.minify,
+        sourcemap: SST_BUILD_OPTIONS.sourcemap,
+        architecture: 'arm64',
+      });
+      expect(properties).not.toHaveProperty('install');
+    }
+  });
+});

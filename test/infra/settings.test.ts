@@ -1,0 +1,120 @@
+import { routes } from '@identities/core';
+import { describe, expect, it } from 'vitest';
+import { checkJwtSettings } from '../../infra/jwt-settings.ts';
+import { statementsFor } from '../../infra/permissions.ts';
+import { stageSettings } from '../../infra/stage-settings.ts';
+
+describe('stageSettings', () => {
+  it('serves a customer at <stage>.econnectcloud.com/identities, allowing its web app there', () => {
+    expect(stageSettings('acme', true)).toEqual({
+      stage: 'acme',
+      customer: true,
+      domain: { name: 'acme.econnectcloud.com', path: 'identities', sharedDomain: false, certificateArn: undefined },
+      webOrigin: 'https://acme.econnectcloud.com',
+      logRetention: '1 year',
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+  });
+
+  it('gives a dev stage no domain and no web origin, and short-lived logs', () => {
+    expect(stageSettings('dev', false)).toMatchObject({
+      domain: undefined,
+      webOrigin: undefined,
+      logRetention: '1 week',
+    });
+  });
+
+  it('takes a stage’s own host, certificate, web origin and throttling', () => {
+    const settings = stageSettings('globex', true, {
+      domain: 'identities.globex.example',
+      certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc',
+      webOrigin: 'https://app.globex.example',
+      throttle: { rateLimit: 10, burstLimit: 20 },
+    });
+    expect(settings).toMatchObject({
+      domain: {
+        name: 'identities.globex.example',
+        path: 'identities',
+        certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc',
+      },
+      webOrigin: 'https://app.globex.example',
+      throttle: { rateLimit: 10, burstLimit: 20 },
+    });
+    expect(stageSettings('initech', true, { domain: false })).toMatchObject({
+      domain: undefined,
+      webOrigin: undefined,
+    });
+    expect(stageSettings('dev-alice', false, { domain: 'alice.dev.example' }).domain?.name).toBe('alice.dev.example');
+  });
+
+  it('refuses a customer stage whose name cannot be a host name, and origins that are not origins', () => {
+    expect(() => stageSettings('Acme_Corp', true)).toThrow(/must be a lower-case DNS label/);
+    expect(() => stageSettings('acme', true, { domain: 'not a host' })).toThrow(/is not a host name/);
+    expect(() => stageSettings('acme', true, { webOrigin: 'https://app.acme.example/login' })).toThrow(
+      /not an https origin/,
+    );
+    expect(() => stageSettings('acme', true, { webOrigin: 'http://app.acme.example' })).toThrow(/not an https origin/);
+  });
+});
+
+describe('checkJwtSettings', () => {
+  const complete = {
+    issuer: 'https://idp.example/',
+    audience: ' identities , web ',
+    jwksUrl: 'https://idp.example/jwks',
+  };
+
+  it('passes complete settings on, audiences as a comma list', () => {
+    expect(checkJwtSettings('acme', complete)).toEqual({ ...complete, audience: 'identities,web' });
+  });
+
+  it('names every missing setting with the command that sets it', () => {
+    expect(() => checkJwtSettings('acme', { issuer: '', audience: ' ', jwksUrl: 'https://idp.example/jwks' })).toThrow(
+      [
+        'Stage "acme" has no JWT settings for JwtIssuer, JwtAudience. Set them, then deploy again:',
+        '  npx sst secret set JwtIssuer <value> --stage acme',
+        '  npx sst secret set JwtAudience <value> --stage acme',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a JWKS URL without TLS and an empty audience list', () => {
+    expect(() => checkJwtSettings('acme', { ...complete, jwksUrl: 'http://idp.example/jwks' })).toThrow(/https URL/);
+    expect(() => checkJwtSettings('acme', { ...complete, audience: ' , ' })).toThrow(/at least one audience/);
+  });
+});
+
+describe('statementsFor', () => {
+  const targets = { objectsUnder: (prefix: string) => `bucket/${prefix}*`, table: 'table' };
+
+  it('derives every route’s statements from its access, scoping items by partition key', () => {
+    for (const route of routes) {
+      const statements = statementsFor(route.id, route.access, targets);
+      expect(statements).toHaveLength(route.access.objects.length + route.access.items.length);
+      for (const statement of statements) {
+        expect(statement.actions.every((action) => !action.includes('*'))).toBe(true);
+        if (statement.resources.includes('table')) {
+          expect(statement.conditions?.[0]).toMatchObject({
+            test: 'ForAllValues:StringLike',
+            variable: 'dynamodb:LeadingKeys',
+          });
+        }
+      }
+    }
+  });
+
+  it('refuses actions that a key prefix or a partition key cannot scope', () => {
+    const items = (actions: string[], partitionKeys = 'PERSON#*') => ({
+      objects: [],
+      items: [{ actions, partitionKeys }],
+    });
+    expect(() => statementsFor('R', items(['dynamodb:Scan']), targets)).toThrow(/"dynamodb:Scan" is not one of/);
+    expect(() => statementsFor('R', items(['dynamodb:*']), targets)).toThrow(/is not one of/);
+    expect(() => statementsFor('R', items(['dynamodb:GetItem'], '*'), targets)).toThrow(/partition key pattern/);
+    const objects = (actions: string[], prefix = 'faces/') => ({ objects: [{ actions, prefix }], items: [] });
+    expect(() => statementsFor('R', objects(['s3:ListBucket']), targets)).toThrow(/"s3:ListBucket" is not one of/);
+    expect(() => statementsFor('R', objects(['s3:GetObject'], ''), targets)).toThrow(/literal folder/);
+    expect(() => statementsFor('R', objects(['s3:GetObject'], 'faces/*'), targets)).toThrow(/literal folder/);
+    expect(() => statementsFor('R', objects([]), targets)).toThrow(/without actions/);
+  });
+});
