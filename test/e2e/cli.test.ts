@@ -56,7 +56,7 @@ describe('npx identities', () => {
 
   it('token prints only a JWT, with both file permissions by default', async () => {
     const result = await cli(['token'], env);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const claims = decodeJwt(result.stdout.trim());
     expect(claims.permissions).toEqual([PERMISSIONS.addFiles, PERMISSIONS.readFiles]);
@@ -121,7 +121,7 @@ describe('npx identities', () => {
 
   it('role put and role list manage roles that grant permissions through tokens', async () => {
     const put = await cli(['role', 'put', 'Front Desk', '--permission', PERMISSIONS.readFiles], env);
-    expect(put.code).toBe(0);
+    expect(put.code, put.stderr).toBe(0);
     const list = await cli(['role', 'list'], env);
     expect(list.stdout).toContain(`Front Desk: ${PERMISSIONS.readFiles}`);
     const json = JSON.parse((await cli(['role', 'list', '--json'], env)).stdout) as { name: string }[];
@@ -148,7 +148,7 @@ describe('npx identities', () => {
       await writeFile(join(work, name), bytes);
       const uploaded = await cli(['document', 'upload', '--person-id', person, '--name', name, join(work, name)], env);
       expect(uploaded.stderr).toBe('');
-      expect(uploaded.code).toBe(0);
+      expect(uploaded.code, uploaded.stderr).toBe(0);
       const documentId = uploaded.stdout.trim();
       expect(documentId).toMatch(/^[0-9a-f-]{36}$/);
       const out = join(work, `${name}.out`);
@@ -156,7 +156,7 @@ describe('npx identities', () => {
         ['document', 'download', '--person-id', person, '--document-id', documentId, '-o', out],
         env,
       );
-      expect(downloaded.code).toBe(0);
+      expect(downloaded.code, downloaded.stderr).toBe(0);
       expect((await readFile(out)).equals(bytes)).toBe(true);
     }
   });
@@ -192,7 +192,8 @@ describe('npx identities', () => {
 
   it('works on the data dir without a running server, opening its stores for the command', async () => {
     const offline = userEnv({ DATA_DIR: await tempDir() });
-    expect((await cli(['role', 'put', 'Auditor', '--permission', PERMISSIONS.readFiles], offline)).code).toBe(0);
+    const put = await cli(['role', 'put', 'Auditor', '--permission', PERMISSIONS.readFiles], offline);
+    expect(put.code, put.stderr).toBe(0);
     expect((await cli(['role', 'list'], offline)).stdout).toContain('Auditor');
   });
 });

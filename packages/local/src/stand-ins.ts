@@ -88,10 +88,17 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
 async function ensureTable(endpoint: string, table: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: STAND_IN_REGION, credentials: STAND_IN_CREDENTIALS });
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(tableDefinition(table)));
+    await client.send(new DescribeTableCommand({ TableName: table })).catch(async (error: unknown) => {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      await client.send(new CreateTableCommand(tableDefinition(table)));
+    });
+    // Even with createTableMs 0 the table turns ACTIVE a tick later: a write before then is refused.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the embedded table ${table} did not become active`);
   } finally {
     client.destroy();
   }
