@@ -1,12 +1,20 @@
 import { authenticatorFromEnv, corsFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { makeGetPhotos, routeById, streamingHandler } from '@identities/core';
+import { type HandlerDeps, makeGetPhotos, type ObjectStore, routeById, streamingHandler } from '@identities/core';
 
-// GET /api/v1/people/detectionPhoto/{faceId}/{detectionId}: any authenticated user.
+// GET and HEAD /api/v1/people/detectionPhoto/{faceId}/{detectionId}: any authenticated user.
+export function makeHandler(deps: HandlerDeps & { objects: ObjectStore }) {
+  const photos = makeGetPhotos(deps);
+  return streamingHandler(routeById('DetectionPhoto'), deps, (request) => {
+    const { faceId, detectionId } = request.pathParameters;
+    return photos.detection(request, faceId, detectionId);
+  });
+}
+
 const env = process.env;
-const photos = makeGetPhotos({ objects: objectStoreFromEnv(env) });
-const deps = { auth: authenticatorFromEnv(env), logger: loggerFromEnv(env), cors: corsFromEnv(env) };
 
-export const handler = streamingHandler(routeById('DetectionPhoto'), deps, (request) => {
-  const { faceId, detectionId } = request.pathParameters;
-  return photos.detection(request, faceId, detectionId);
+export const handler = makeHandler({
+  objects: objectStoreFromEnv(env),
+  auth: authenticatorFromEnv(env),
+  logger: loggerFromEnv(env),
+  cors: corsFromEnv(env),
 });

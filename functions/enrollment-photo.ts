@@ -1,11 +1,19 @@
 import { authenticatorFromEnv, corsFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { makeGetPhotos, routeById, streamingHandler } from '@identities/core';
+import { type HandlerDeps, makeGetPhotos, type ObjectStore, routeById, streamingHandler } from '@identities/core';
 
-// GET /api/v1/people/enrollmentPhoto/{faceId}: any authenticated user.
+// GET and HEAD /api/v1/people/enrollmentPhoto/{faceId}: any authenticated user.
+export function makeHandler(deps: HandlerDeps & { objects: ObjectStore }) {
+  const photos = makeGetPhotos(deps);
+  return streamingHandler(routeById('EnrollmentPhoto'), deps, (request) =>
+    photos.enrollment(request, request.pathParameters.faceId),
+  );
+}
+
 const env = process.env;
-const photos = makeGetPhotos({ objects: objectStoreFromEnv(env) });
-const deps = { auth: authenticatorFromEnv(env), logger: loggerFromEnv(env), cors: corsFromEnv(env) };
 
-export const handler = streamingHandler(routeById('EnrollmentPhoto'), deps, (request) =>
-  photos.enrollment(request, request.pathParameters.faceId),
-);
+export const handler = makeHandler({
+  objects: objectStoreFromEnv(env),
+  auth: authenticatorFromEnv(env),
+  logger: loggerFromEnv(env),
+  cors: corsFromEnv(env),
+});

@@ -16,7 +16,7 @@ import {
   type UploadSessionStore,
 } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
-import { translateStorageError } from './storage-errors.ts';
+import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateStorageError } from './storage-errors.ts';
 import { documentKey, ROLE_PARTITION, roleKey } from './table.ts';
 
 export interface DynamoSettings {
@@ -35,10 +35,19 @@ export function dynamoSettings(env: Env): DynamoSettings {
 }
 
 /** One client per container, with bounded retries. */
-export function makeDynamoClient(settings: Pick<DynamoSettings, 'region' | 'endpoint'>): DynamoDBDocumentClient {
+export function makeDynamoClient(
+  settings: Pick<DynamoSettings, 'region' | 'endpoint'>,
+  limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
+): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: settings.region,
-    maxAttempts: 3,
+    maxAttempts: limits.maxAttempts,
+    requestHandler: {
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Without this the SDK only warns when a request goes quiet, and the function waits on.
+      throwOnRequestTimeout: true,
+    },
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

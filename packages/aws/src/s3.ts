@@ -13,7 +13,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
-import { translateStorageError } from './storage-errors.ts';
+import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateStorageError } from './storage-errors.ts';
 
 export interface S3Settings {
   readonly bucket: string;
@@ -27,10 +27,19 @@ export function s3Settings(env: Env): S3Settings {
 }
 
 /** One client per container. Retries are bounded; against AWS the SDK's checksum defaults stay. */
-export function makeS3Client(settings: Pick<S3Settings, 'region' | 'endpoint'>): S3Client {
+export function makeS3Client(
+  settings: Pick<S3Settings, 'region' | 'endpoint'>,
+  limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
+): S3Client {
   return new S3Client({
     region: settings.region,
-    maxAttempts: 3,
+    maxAttempts: limits.maxAttempts,
+    requestHandler: {
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Without this the SDK only warns when a request goes quiet, and the function waits on.
+      throwOnRequestTimeout: true,
+    },
     ...(settings.endpoint === undefined
       ? {}
       : {

@@ -1,28 +1,66 @@
-import { ServiceUnavailableError } from '@identities/core';
+import { BadGatewayError, GatewayTimeoutError, HttpError, ServiceUnavailableError } from '@identities/core';
 
-const UNAVAILABLE = new Set([
+/** Throttling, and services saying they are unavailable: the client should retry after a pause. */
+const THROTTLED = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'SlowDown',
   'ServiceUnavailable',
-  'InternalError',
-  'InternalServerError',
-  'TimeoutError',
-  'RequestTimeout',
+  'ServiceUnavailableException',
+  'TooManyRequestsException',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
 /**
- * Storage that is throttling or unreachable (after the SDK's own bounded retries) becomes a 503 the
- * client may retry; anything else stays an internal error.
+ * What a storage failure means to the client, once the SDK's own bounded retries are spent:
+ * throttling or an unreachable service is 503 with Retry-After, a timeout 504, any other failure of
+ * the service 502. Errors of our own making (a bug) stay as they are and become a 500.
  */
 export function translateStorageError(error: unknown, what: string): unknown {
-  if (!(error instanceof Error)) return error;
+  if (!(error instanceof Error) || error instanceof HttpError) return error;
   const code = (error as { code?: unknown }).code;
-  const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
-  if (UNAVAILABLE.has(error.name) || retryable !== undefined || (typeof code === 'string' && NETWORK_CODES.has(code))) {
+  const meta = error as {
+    $retryable?: { throttling?: boolean };
+    $metadata?: { httpStatusCode?: number };
+    $fault?: string;
+  };
+  const status = meta.$metadata?.httpStatusCode;
+  if (THROTTLED.has(error.name) || meta.$retryable?.throttling === true || status === 503 || status === 429) {
     return new ServiceUnavailableError(`${what} is unavailable or throttling.`, { cause: error, retryAfterSeconds: 2 });
+  }
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
+    return new ServiceUnavailableError(`${what} cannot be reached.`, { cause: error, retryAfterSeconds: 5 });
+  }
+  if (TIMED_OUT.has(error.name) || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+    return new GatewayTimeoutError(`${what} did not answer in time.`, { cause: error });
+  }
+  if (
+    meta.$fault === 'server' ||
+    (status !== undefined && status >= 500) ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE'
+  ) {
+    return new BadGatewayError(`${what} failed.`, { cause: error });
   }
   return error;
 }
+
+/**
+ * Bounds for every storage client: three attempts with the SDK's backoff, a connection that must open
+ * quickly, and a socket that may not sit idle for long (a stalled read fails instead of hanging the
+ * function until its own timeout).
+ */
+export interface StorageClientLimits {
+  readonly maxAttempts: number;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export const STORAGE_CLIENT_LIMITS: StorageClientLimits = {
+  maxAttempts: 3,
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 20_000,
+};

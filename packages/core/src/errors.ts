@@ -71,3 +71,17 @@ export class ServiceUnavailableError extends HttpError {
     });
   }
 }
+
+/** A dependency answered with a failure of its own. */
+export class BadGatewayError extends HttpError {
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(502, 'Bad Gateway', detail, options);
+  }
+}
+
+/** A dependency did not answer in time. */
+export class GatewayTimeoutError extends HttpError {
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(504, 'Gateway Timeout', detail, options);
+  }
+}

@@ -97,9 +97,10 @@ export function problemResponse(error: unknown, requestId: string): HttpResponse
 }
 
 function defaultDetail(status: number): string {
-  return status === 503
-    ? 'A service this API depends on is unavailable or throttling; retry later.'
-    : 'An unexpected error occurred. Quote the requestId when reporting it.';
+  if (status === 503) return 'A service this API depends on is unavailable or throttling; retry later.';
+  if (status === 502) return 'A service this API depends on failed. Quote the requestId when reporting it.';
+  if (status === 504) return 'A service this API depends on did not answer in time; retry later.';
+  return 'An unexpected error occurred. Quote the requestId when reporting it.';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './document-fields.ts';
-import { BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
+import { BadGatewayError, BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
 import { isSafeId, parseGuid } from './ids.ts';
 import { documentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
 import { describeError, type Logger } from './log.ts';
@@ -123,11 +123,18 @@ export function makeStartUploadSession(
       expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000),
     };
     await deps.sessions.reserve(session);
-    const post = await deps.targets.presignPost(session.stagingKey, {
-      size: session.size,
-      contentType: session.contentType,
-      expiresInSeconds: PRESIGNED_POST_TTL_SECONDS,
-    });
+    let post: PresignedPost;
+    try {
+      post = await deps.targets.presignPost(session.stagingKey, {
+        size: session.size,
+        contentType: session.contentType,
+        expiresInSeconds: PRESIGNED_POST_TTL_SECONDS,
+      });
+    } catch (error) {
+      // No form, no session: release the id rather than hold it for an hour.
+      await deps.sessions.remove(session).catch(() => undefined);
+      throw error;
+    }
     return { session, upload: { ...post, expiresAt: new Date(now.getTime() + PRESIGNED_POST_TTL_SECONDS * 1000) } };
   };
 }
@@ -193,9 +200,13 @@ async function hashObject(objects: ObjectStore, key: string, size: number): Prom
   if (object === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
   const hash = createHash('sha256');
   let read = 0;
-  for await (const chunk of object.body as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    read += chunk.length;
+  try {
+    for await (const chunk of object.body as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      read += chunk.length;
+    }
+  } catch (error) {
+    throw new BadGatewayError('Object storage failed while the file was read.', { cause: error });
   }
   if (read !== size) throw new ConflictError('The uploaded file changed while it was being checked; complete again.');
   return hash.digest('hex');
