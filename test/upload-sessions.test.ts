@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { makeUploadSessionStore } from '@identities/aws';
 import {
+  documentObjectKey,
   makeCompleteUploadSession,
   makeLogger,
+  makeSweepOrphanDocuments,
   makeSweepUploadSessions,
   PERMISSIONS,
   stagingKey,
@@ -14,7 +16,15 @@ import { handler as start } from '../functions/start-upload-session.ts';
 import { handler as upload } from '../functions/upload-file-document.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { multipart } from './support/multipart.ts';
-import { dynamoClient, everyByte, listKeys, newPersonId, objectStore, putObject } from './support/storage.ts';
+import {
+  documentStore,
+  dynamoClient,
+  everyByte,
+  listKeys,
+  newPersonId,
+  objectStore,
+  putObject,
+} from './support/storage.ts';
 import { bearer, bothPermissions, token } from './support/tokens.ts';
 
 const SESSIONS = '/api/v1/people/fileDocuments/uploadSessions';
@@ -250,5 +260,26 @@ describe('upload sessions', () => {
     expect(swept.sessions).toBeGreaterThanOrEqual(1);
     expect(await sessions.find(personId, started.documentId)).toBeUndefined();
     expect(await listKeys(stagingKey(started.upload.fields.key?.slice('uploads/'.length) ?? ''))).toEqual([]);
+  });
+
+  it('sweeps document objects nothing points to, but not young ones that may be in flight', async () => {
+    const personId = newPersonId();
+    const orphan = documentObjectKey(personId, 'gone', 'upload-1');
+    await putObject(orphan, Buffer.from('orphan'), 'application/pdf');
+    const sweep = makeSweepOrphanDocuments({
+      objects: objectStore,
+      documents: documentStore,
+      logger: makeLogger('silent'),
+    });
+    await sweep(3600);
+    expect(await listKeys(`people/${personId}/`)).toEqual([orphan]);
+    const later = makeSweepOrphanDocuments({
+      objects: objectStore,
+      documents: documentStore,
+      logger: makeLogger('silent'),
+      clock: () => new Date(Date.now() + 2 * 3600 * 1000),
+    });
+    await later(3600);
+    expect(await listKeys(`people/${personId}/`)).toEqual([]);
   });
 });

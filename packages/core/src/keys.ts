@@ -19,6 +19,14 @@ export function documentObjectKey(personId: string, documentId: string, uploadId
   return `${DOCUMENT_PREFIX}${personId}/documents/${documentId}/${uploadId}`;
 }
 
+const DOCUMENT_OBJECT_KEY = /^people\/([0-9a-f-]{36})\/documents\/([^/]+)\/([^/]+)$/;
+
+/** The person and document a document object belongs to, or undefined for any other key. */
+export function parseDocumentObjectKey(key: string): { personId: string; documentId: string } | undefined {
+  const match = DOCUMENT_OBJECT_KEY.exec(key);
+  return match === null ? undefined : { personId: match[1] as string, documentId: match[2] as string };
+}
+
 export const UPLOAD_PREFIX = 'uploads/';
 
 /** Where an upload session's client puts the bytes; removed when completed, expired by lifecycle otherwise. */

@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './document-fields.ts';
 import { BadGatewayError, BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
 import { isSafeId, parseGuid } from './ids.ts';
-import { documentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
+import { DOCUMENT_PREFIX, documentObjectKey, parseDocumentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
 import { describeError, type Logger } from './log.ts';
 import type {
   DocumentRecord,
+  DocumentStore,
   ObjectStore,
   PresignedPost,
   UploadSession,
@@ -233,5 +234,33 @@ export function makeSweepUploadSessions(deps: Pick<SessionDeps, 'sessions' | 'ob
       deps.logger.log('info', 'swept upload sessions', { sessions: expired.length, objects: leftovers.length });
     }
     return { sessions: expired.length, objects: leftovers.length };
+  };
+}
+
+/**
+ * Removes document objects no document points to: what a process killed between writing an upload's
+ * bytes and its metadata leaves behind (they were never visible: downloads go through the metadata).
+ * Objects younger than the grace time may belong to an upload still in flight and are left alone.
+ */
+export function makeSweepOrphanDocuments(deps: {
+  readonly objects: ObjectStore;
+  readonly documents: DocumentStore;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+}) {
+  const clock = deps.clock ?? (() => new Date());
+  return async (graceSeconds: number): Promise<number> => {
+    const keys = await deps.objects.listOlderThan(DOCUMENT_PREFIX, new Date(clock().getTime() - graceSeconds * 1000));
+    let removed = 0;
+    for (const key of keys) {
+      const owner = parseDocumentObjectKey(key);
+      if (owner === undefined) continue;
+      const record = await deps.documents.get(owner.personId, owner.documentId);
+      if (record?.objectKey === key) continue;
+      await deps.objects.delete(key);
+      removed++;
+    }
+    if (removed > 0) deps.logger.log('info', 'swept orphaned document objects', { objects: removed });
+    return removed;
   };
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   dynamoSettings,
+  makeDocumentStore,
   makeDynamoClient,
   makeS3Client,
   makeUploadSessionStore,
@@ -18,6 +19,7 @@ import {
   LOCAL_ORIGINS,
   type Logger,
   makeLogger,
+  makeSweepOrphanDocuments,
   makeSweepUploadSessions,
   type Route,
   routes,
@@ -65,6 +67,9 @@ export interface ServeOptions {
 
 /** How often the server removes what expired upload sessions left behind. */
 export const SWEEP_INTERVAL_MS = 60_000;
+/** How often, and after how long, document objects no document points to are removed. */
+export const ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
+export const ORPHAN_GRACE_SECONDS = 900;
 
 export interface RunningServer {
   readonly url: string;
@@ -178,19 +183,31 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       region: standIns === undefined ? (options.storage?.region ?? '') : STAND_IN_REGION,
     });
 
-    const sweep = makeSweepUploadSessions({
-      sessions: makeUploadSessionStore(
-        makeDynamoClient(dynamoSettings(process.env)),
-        dynamoSettings(process.env).table,
-      ),
-      objects: objectStoreFromEnv(process.env),
+    const table = dynamoSettings(process.env);
+    const dynamo = makeDynamoClient(table);
+    const objects = objectStoreFromEnv(process.env);
+    const sweepSessions = makeSweepUploadSessions({
+      sessions: makeUploadSessionStore(dynamo, table.table),
+      objects,
       logger,
     });
-    const runSweep = () =>
-      sweep().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
-    await runSweep();
-    const sweeper = setInterval(runSweep, SWEEP_INTERVAL_MS);
-    sweeper.unref();
+    const sweepOrphans = makeSweepOrphanDocuments({
+      objects,
+      documents: makeDocumentStore(dynamo, table.table),
+      logger,
+    });
+    const guarded = (work: () => Promise<unknown>) => () =>
+      work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
+    // Nothing is in flight in a server that has just taken its data dir: any orphan is a crash's.
+    await guarded(() => Promise.all([sweepSessions(), sweepOrphans(0)]))();
+    const sweepers = [
+      setInterval(guarded(sweepSessions), SWEEP_INTERVAL_MS),
+      setInterval(
+        guarded(() => sweepOrphans(ORPHAN_GRACE_SECONDS)),
+        ORPHAN_SWEEP_INTERVAL_MS,
+      ),
+    ];
+    for (const sweeper of sweepers) sweeper.unref();
 
     const running = server;
     const stores = standIns;
@@ -201,7 +218,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       devIssuer,
       close() {
         closing ??= (async () => {
-          clearInterval(sweeper);
+          for (const sweeper of sweepers) clearInterval(sweeper);
           const drained = new Promise<void>((resolve) => running.close(() => resolve()));
           running.closeIdleConnections();
           const deadline = setTimeout(() => running.closeAllConnections(), 10_000);
