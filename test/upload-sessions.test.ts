@@ -6,6 +6,7 @@ import {
   makeLogger,
   makeSweepOrphanDocuments,
   makeSweepUploadSessions,
+  type ObjectStore,
   PERMISSIONS,
   stagingKey,
 } from '@identities/core';
@@ -250,9 +251,18 @@ describe('upload sessions', () => {
     });
     await expect(completeLater(personId, started.documentId)).rejects.toMatchObject({ statusCode: 410 });
 
+    // The stores are shared with other test files: this sweep sees only this test's session and bytes.
+    const staged = started.upload.fields.key ?? '';
     const sweep = makeSweepUploadSessions({
-      sessions,
-      objects: objectStore,
+      sessions: {
+        ...sessions,
+        expired: async (now) => (await sessions.expired(now)).filter((session) => session.personId === personId),
+      },
+      objects: {
+        ...objectStore,
+        listOlderThan: async (prefix, before) =>
+          (await objectStore.listOlderThan(prefix, before)).filter((key) => key === staged),
+      },
       logger: makeLogger('silent'),
       clock: () => later,
     });
@@ -266,15 +276,16 @@ describe('upload sessions', () => {
     const personId = newPersonId();
     const orphan = documentObjectKey(personId, 'gone', 'upload-1');
     await putObject(orphan, Buffer.from('orphan'), 'application/pdf');
-    const sweep = makeSweepOrphanDocuments({
-      objects: objectStore,
-      documents: documentStore,
-      logger: makeLogger('silent'),
-    });
+    // The stores are shared with other test files: this sweep sees only this test's person.
+    const objects: ObjectStore = {
+      ...objectStore,
+      listOlderThan: (prefix, before) => objectStore.listOlderThan(`${prefix}${personId}/`, before),
+    };
+    const sweep = makeSweepOrphanDocuments({ objects, documents: documentStore, logger: makeLogger('silent') });
     await sweep(3600);
     expect(await listKeys(`people/${personId}/`)).toEqual([orphan]);
     const later = makeSweepOrphanDocuments({
-      objects: objectStore,
+      objects,
       documents: documentStore,
       logger: makeLogger('silent'),
       clock: () => new Date(Date.now() + 2 * 3600 * 1000),
