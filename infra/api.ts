@@ -1,6 +1,7 @@
 import {
   ALLOWED_REQUEST_HEADERS,
   EXPOSED_HEADERS,
+  HSTS,
   PREFLIGHT_MAX_AGE_SECONDS,
   type Route,
   routes,
@@ -115,6 +116,7 @@ function integrationTimeoutMs(route: Route): number {
 }
 
 if (stage.webOrigin !== undefined) corsResources.push(...corsForOrigin(stage.webOrigin));
+corsResources.push(...gatewayResponses(stage.webOrigin));
 
 /**
  * API Gateway answers preflights on every path (a MOCK integration, no function invoked), and adds CORS
@@ -135,6 +137,7 @@ function corsForOrigin(origin: string): $util.Resource[] {
     'method.response.header.Access-Control-Allow-Headers': quoted(CORS.allowHeaders.join(',')),
     'method.response.header.Access-Control-Max-Age': quoted(String(CORS.maxAgeSeconds)),
     'method.response.header.Vary': quoted('Origin'),
+    'method.response.header.X-Content-Type-Options': quoted('nosniff'),
   });
   const resources: $util.Resource[] = [];
   for (const { resourceId, methods, id } of paths.values()) {
@@ -174,20 +177,33 @@ function corsForOrigin(origin: string): $util.Resource[] {
     );
     resources.push(method, methodResponse, integration, integrationResponse);
   }
-  for (const type of ['4XX', '5XX']) {
-    resources.push(
-      new aws.apigateway.Response(`ApiCors${type}Response`, {
+  return resources;
+}
+
+/**
+ * The answers API Gateway gives itself (a missing route, throttling, a failed integration) carry the
+ * headers every response of this API carries, and the web app's CORS headers where there is one.
+ */
+function gatewayResponses(origin: string | undefined): $util.Resource[] {
+  const quoted = (value: string) => `'${value}'`;
+  return ['4XX', '5XX'].map(
+    (type) =>
+      new aws.apigateway.Response(`ApiGateway${type}Response`, {
         restApiId: api.nodes.api.id,
         responseType: `DEFAULT_${type}`,
         responseParameters: {
-          'gatewayresponse.header.Access-Control-Allow-Origin': quoted(origin),
-          'gatewayresponse.header.Access-Control-Expose-Headers': quoted(CORS.exposeHeaders.join(',')),
-          'gatewayresponse.header.Vary': quoted('Origin'),
+          'gatewayresponse.header.X-Content-Type-Options': quoted('nosniff'),
+          'gatewayresponse.header.Strict-Transport-Security': quoted(HSTS),
+          ...(origin === undefined
+            ? {}
+            : {
+                'gatewayresponse.header.Access-Control-Allow-Origin': quoted(origin),
+                'gatewayresponse.header.Access-Control-Expose-Headers': quoted(CORS.exposeHeaders.join(',')),
+                'gatewayresponse.header.Vary': quoted('Origin'),
+              }),
         },
       }),
-    );
-  }
-  return resources;
+  );
 }
 
 api.deploy();

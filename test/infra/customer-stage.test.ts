@@ -320,6 +320,9 @@ describe('a customer stage', () => {
         expect(response?.inputs.responseParameters).toMatchObject({
           'gatewayresponse.header.Access-Control-Allow-Origin': "'https://acme.econnectcloud.com'",
           'gatewayresponse.header.Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(',')}'`,
+          // API Gateway's own answers carry what every response of the API carries.
+          'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+          'gatewayresponse.header.Strict-Transport-Security': "'max-age=31536000'",
         });
       }
     });

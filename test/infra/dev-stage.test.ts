@@ -33,9 +33,15 @@ describe('a dev stage', () => {
     expect(build.outputs.url).toMatch(/^https:\/\/[^/]+\.execute-api\.eu-central-1\.amazonaws\.com\/dev\/$/);
   });
 
-  it('has no web app to allow: no preflight routes, no CORS anywhere', () => {
+  it('has no web app to allow: no preflight routes, no CORS anywhere, nosniff still on its own errors', () => {
     expect(methods(build).filter(({ method }) => method === 'OPTIONS')).toEqual([]);
-    expect(build.ofType('aws:apigateway/response:Response')).toEqual([]);
+    const gatewayResponses = build.ofType('aws:apigateway/response:Response');
+    expect(gatewayResponses.map(({ inputs }) => inputs.responseType).sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+    for (const { inputs } of gatewayResponses) {
+      const headers = Object.keys(inputs.responseParameters as Record<string, string>);
+      expect(headers.filter((name) => name.includes('Access-Control'))).toEqual([]);
+      expect(headers).toContain('gatewayresponse.header.X-Content-Type-Options');
+    }
     expect(build.ofType('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).toEqual([]);
     for (const lambda of build.ofType(T.lambda))
       expect(environmentOf(lambda)).not.toHaveProperty('CORS_ALLOWED_ORIGINS');

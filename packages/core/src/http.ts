@@ -37,8 +37,18 @@ export interface HandlerDeps {
 
 export type Endpoint = (request: HttpRequest, principal: Principal) => Promise<HttpResponse>;
 
-/** Headers every response carries, error or not. */
-const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
+/** Browsers keep to HTTPS for this host for a year once they have seen it over HTTPS. */
+export const HSTS = 'max-age=31536000';
+
+/**
+ * Headers every response carries, error or not: nosniff, and HSTS when the request came over HTTPS
+ * (API Gateway, and the local gateway, say so in X-Forwarded-Proto).
+ */
+function baseHeaders(request: HttpRequest): Record<string, string> {
+  return request.headers['x-forwarded-proto'] === 'https'
+    ? { 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': HSTS }
+    : { 'X-Content-Type-Options': 'nosniff' };
+}
 
 // A flat character class (no repeated group): V8 checks it in a loop, whatever the body's size.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -111,7 +121,7 @@ async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoi
   const cors = corsHeaders(deps.cors ?? NO_CORS, request);
   const withCors = (response: HttpResponse): HttpResponse => ({
     ...response,
-    headers: { ...response.headers, ...cors, ...BASE_HEADERS },
+    headers: { ...response.headers, ...cors, ...baseHeaders(request) },
   });
   let subject: string | undefined;
   try {

@@ -3,6 +3,7 @@
  * code (busboy, jose) into the deploy: the route table, key prefixes, CORS lists and session timing.
  */
 export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
+export { HSTS } from './http.ts';
 export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
   PERMISSIONS,

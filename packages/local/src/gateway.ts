@@ -47,6 +47,9 @@ export interface GatewayOptions {
 
 export const STORAGE_PROXY_PATH = '/_storage';
 
+/** On every answer of the gateway's own, as on the functions' (and in the cloud, API Gateway's). */
+const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
+
 /** API Gateway's own answers, with its JSON shape (`{"message": ...}`), not the API's problem bodies. */
 function gatewayError(response: ServerResponse, status: number, message: string, errorType: string, requestId: string) {
   if (response.headersSent) {
@@ -55,6 +58,7 @@ function gatewayError(response: ServerResponse, status: number, message: string,
   }
   const body = JSON.stringify({ message });
   response.writeHead(status, {
+    ...SECURITY_HEADERS,
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
     'x-amzn-RequestId': requestId,
@@ -194,6 +198,8 @@ export function createGateway(options: GatewayOptions) {
       query: queryOf(url),
       body,
       sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      scheme: 'encrypted' in request.socket && request.socket.encrypted === true ? 'https' : 'http',
+      port: request.socket.localPort ?? 0,
     });
     const requestId = event.requestContext.requestId;
     if (Buffer.byteLength(JSON.stringify(event)) > PLATFORM_LIMITS.eventBytes) {
@@ -246,7 +252,7 @@ async function serveStreamed(
 function answerPreflight(cors: CorsPolicy, request: IncomingMessage, response: ServerResponse): void {
   drain(request);
   const answer = preflightResponse(cors, toHttpRequest(preflightEvent(request)));
-  response.writeHead(answer.statusCode, { ...answer.headers, 'Content-Length': 0 });
+  response.writeHead(answer.statusCode, { ...answer.headers, ...SECURITY_HEADERS, 'Content-Length': 0 });
   response.end();
 }
 
@@ -273,7 +279,13 @@ function proxyStorage(target: string, cors: CorsPolicy, request: IncomingMessage
   const url = new URL((request.url ?? '/').slice(STORAGE_PROXY_PATH.length) || '/', target);
   const { host: _host, ...headers } = request.headers;
   const upstream = httpRequest(url, { method: request.method, headers }, (answer) => {
-    response.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...corsHeaders(cors, httpRequestLike) });
+    // The store's own banners stay behind.
+    const { server: _server, 'x-powered-by': _poweredBy, ...passed } = answer.headers;
+    response.writeHead(answer.statusCode ?? 502, {
+      ...passed,
+      ...corsHeaders(cors, httpRequestLike),
+      ...SECURITY_HEADERS,
+    });
     answer.pipe(response);
   });
   upstream.on('error', () => response.destroy());

@@ -12,6 +12,9 @@ export interface ProxyEventInput {
   readonly query?: Readonly<Record<string, readonly string[]>>;
   readonly body?: Buffer;
   readonly sourceIp?: string;
+  /** How the client reached the gateway; API Gateway tells functions in X-Forwarded-* headers. */
+  readonly scheme?: 'http' | 'https';
+  readonly port?: number;
 }
 
 /**
@@ -21,8 +24,19 @@ export interface ProxyEventInput {
  */
 export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const pathParameters = matchPath(input.route.path, input.path);
+  const sourceIp = input.sourceIp ?? '127.0.0.1';
+  const multiValueHeaders: Record<string, readonly string[]> = {
+    ...input.headers,
+    // API Gateway sets these itself, replacing what a client sent.
+    'X-Forwarded-For': [sourceIp],
+    'X-Forwarded-Proto': [input.scheme ?? 'https'],
+    'X-Forwarded-Port': [String(input.port ?? (input.scheme === 'http' ? 80 : 443))],
+  };
+  for (const name of Object.keys(input.headers)) {
+    if (/^x-forwarded-(for|proto|port)$/i.test(name)) delete multiValueHeaders[name];
+  }
   const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(input.headers)) {
+  for (const [name, values] of Object.entries(multiValueHeaders)) {
     const last = values.at(-1);
     if (last !== undefined) headers[name] = last;
   }
@@ -39,7 +53,9 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     path: input.path,
     httpMethod: input.method,
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(input.headers).map(([name, values]) => [name, [...values]])),
+    multiValueHeaders: Object.fromEntries(
+      Object.entries(multiValueHeaders).map(([name, values]) => [name, [...values]]),
+    ),
     queryStringParameters: Object.keys(queryStringParameters).length > 0 ? queryStringParameters : null,
     multiValueQueryStringParameters:
       Object.keys(query).length > 0
@@ -67,7 +83,7 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
         cognitoIdentityId: null,
         cognitoIdentityPoolId: null,
         principalOrgId: null,
-        sourceIp: input.sourceIp ?? '127.0.0.1',
+        sourceIp,
         user: null,
         userAgent: headers['User-Agent'] ?? headers['user-agent'] ?? null,
         userArn: null,

@@ -16,6 +16,7 @@ import {
   corsPolicy,
   describeError,
   enrollmentPhotoKey,
+  HSTS,
   LOCAL_ORIGINS,
   type Logger,
   makeLogger,
@@ -134,13 +135,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           ? {}
           : {
               [JWKS_PATH]: (_: IncomingMessage, response: ServerResponse) => {
-                response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' });
+                response.writeHead(200, {
+                  'Content-Type': 'application/json',
+                  'Cache-Control': 'max-age=300',
+                  'X-Content-Type-Options': 'nosniff',
+                });
                 response.end(JSON.stringify(devIssuer.jwks));
               },
             },
     });
     const listener = (request: IncomingMessage, response: ServerResponse) => {
-      if (tls !== undefined) response.setHeader('Strict-Transport-Security', 'max-age=31536000');
+      if (tls !== undefined) response.setHeader('Strict-Transport-Security', HSTS);
       gateway(request, response).catch((error: unknown) => {
         logger.log('error', 'gateway failed', { error: String(error) });
         response.destroy();
