@@ -1,4 +1,4 @@
-import { authenticatorFromEnv, corsFromEnv, loggerFromEnv, objectStoreFromEnv } from '@identities/aws';
+import { handlerDepsFromEnv, objectStoreFromEnv } from '@identities/aws';
 import { type HandlerDeps, makeGetPhotos, type ObjectStore, routeById, streamingHandler } from '@identities/core';
 
 // GET and HEAD /api/v1/people/detectionPhoto/{faceId}/{detectionId}: any authenticated user.
@@ -12,9 +12,4 @@ export function makeHandler(deps: HandlerDeps & { objects: ObjectStore }) {
 
 const env = process.env;
 
-export const handler = makeHandler({
-  objects: objectStoreFromEnv(env),
-  auth: authenticatorFromEnv(env),
-  logger: loggerFromEnv(env),
-  cors: corsFromEnv(env),
-});
+export const handler = makeHandler({ ...handlerDepsFromEnv(env), objects: objectStoreFromEnv(env) });

@@ -1,12 +1,9 @@
 import {
-  authenticatorFromEnv,
-  corsFromEnv,
-  dynamoSettings,
-  loggerFromEnv,
+  handlerDepsFromEnv,
   makeDocumentStore,
-  makeDynamoClient,
   makeRoleStore,
   objectStoreFromEnv,
+  tableFromEnv,
 } from '@identities/aws';
 import {
   type DocumentStore,
@@ -27,13 +24,10 @@ export function makeHandler(deps: HandlerDeps & { objects: ObjectStore; document
 }
 
 const env = process.env;
-const table = dynamoSettings(env);
-const dynamo = makeDynamoClient(table);
+const table = tableFromEnv(env);
 
 export const handler = makeHandler({
+  ...handlerDepsFromEnv(env, makeRoleStore(table.client, table.name)),
   objects: objectStoreFromEnv(env),
-  documents: makeDocumentStore(dynamo, table.table),
-  auth: authenticatorFromEnv(env, makeRoleStore(dynamo, table.table)),
-  logger: loggerFromEnv(env),
-  cors: corsFromEnv(env),
+  documents: makeDocumentStore(table.client, table.name),
 });

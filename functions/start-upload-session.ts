@@ -1,11 +1,8 @@
 import {
-  authenticatorFromEnv,
-  corsFromEnv,
-  dynamoSettings,
-  loggerFromEnv,
-  makeDynamoClient,
+  handlerDepsFromEnv,
   makeRoleStore,
   makeUploadSessionStore,
+  tableFromEnv,
   uploadTargetsFromEnv,
 } from '@identities/aws';
 import {
@@ -59,13 +56,10 @@ export function makeHandler(deps: HandlerDeps & { sessions: UploadSessionStore; 
 }
 
 const env = process.env;
-const table = dynamoSettings(env);
-const dynamo = makeDynamoClient(table);
+const table = tableFromEnv(env);
 
 export const handler = makeHandler({
-  sessions: makeUploadSessionStore(dynamo, table.table),
+  ...handlerDepsFromEnv(env, makeRoleStore(table.client, table.name)),
+  sessions: makeUploadSessionStore(table.client, table.name),
   targets: uploadTargetsFromEnv(env),
-  auth: authenticatorFromEnv(env, makeRoleStore(dynamo, table.table)),
-  logger: loggerFromEnv(env),
-  cors: corsFromEnv(env),
 });

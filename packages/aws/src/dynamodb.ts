@@ -306,3 +306,5 @@ function permissionList(value: unknown): string[] {
   const items = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
   return items.filter((item): item is string => typeof item === 'string');
 }
+
+export type { DynamoDBDocumentClient };

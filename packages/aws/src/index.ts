@@ -2,6 +2,7 @@ export * from './auth.ts';
 export * from './cors.ts';
 export * from './dynamodb.ts';
 export * from './env.ts';
+export * from './handler-deps.ts';
 export * from './logging.ts';
 export * from './s3.ts';
 export * from './storage-errors.ts';
