@@ -7,15 +7,32 @@ const PERSON = '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a';
 /** HTTP semantics, browsers' CORS and large documents, through the server as clients use it. */
 describe('files over real HTTP', () => {
   let server: ServerProcess;
+  let other: ServerProcess;
   let auth: Record<string, string>;
 
   beforeAll(async () => {
     const env = userEnv({ DATA_DIR: await tempDir() });
     server = await startServerProcess(['--cors-origin', 'https://app.customer.example'], env);
+    other = await startServerProcess(
+      ['--public-url', 'https://files.customer.example:5009'],
+      userEnv({ DATA_DIR: await tempDir() }),
+    );
     auth = { Authorization: `Bearer ${server.token}` };
   });
   afterAll(async () => {
     await server?.stop();
+    await other?.stop();
+  });
+
+  it('names the public URL in presigned upload URLs', async () => {
+    const started = await fetch(`${other.url}/api/v1/people/fileDocuments/uploadSessions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${other.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ personId: PERSON, name: 'x', fileName: 'x.pdf', size: 10 }),
+    });
+    expect(started.status).toBe(201);
+    const { upload } = (await started.json()) as { upload: { url: string } };
+    expect(upload.url).toBe('https://files.customer.example:5009/_storage/identities');
   });
 
   const photo = (headers: Record<string, string> = {}, method = 'GET') =>

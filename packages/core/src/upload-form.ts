@@ -27,7 +27,6 @@ export const MAX_UPLOAD_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_FIELD_BYTES = 8192;
 const MAX_FIELDS = 20;
 const MAX_PARTS = 24;
-const MAX_HEADER_PAIRS = 16;
 
 const KNOWN_FIELDS = ['personid', 'name', 'description', 'publicid'] as const;
 
@@ -77,7 +76,9 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
           fields: MAX_FIELDS,
           parts: MAX_PARTS,
           fieldSize: MAX_FIELD_BYTES,
-          headerPairs: MAX_HEADER_PAIRS,
+          // No `headerPairs`: busboy 1.x ignores it for multipart. What bounds a part's headers is
+          // busboy's fixed 16 KB per header block (beyond it: "Malformed part header", a 400); within
+          // it, headers other than the part's first Content-Disposition and Content-Type are ignored.
         },
       });
     } catch (error) {
@@ -91,11 +92,15 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
       failure ??= error;
     };
 
-    // busboy passes no name at all for a part with an empty or missing name parameter.
-    parser.on('field', (name: string | undefined, value, info) => {
+    // busboy passes no name at all for a part with an empty or missing name parameter, and no value
+    // at all for a part in a charset it cannot decode: such a field is refused, never taken as absent.
+    parser.on('field', (name: string | undefined, value: string | undefined, info) => {
       const key = (name ?? '').toLowerCase();
       if (!(KNOWN_FIELDS as readonly string[]).includes(key)) return;
       if (info.valueTruncated) return fail(new BadRequestError(`The ${name} field is too long.`));
+      if (value === undefined) {
+        return fail(new BadRequestError(`The ${name} field is in a charset this API cannot read; send it as UTF-8.`));
+      }
       if (fields.has(key)) return fail(new BadRequestError(`The ${name} field is sent more than once.`));
       fields.set(key, value);
     });

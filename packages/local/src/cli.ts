@@ -107,6 +107,8 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --cors-origin ORIGIN      Also allow this browser origin (repeatable; CORS_ALLOWED_ORIGINS, comma-separated);
                             http://localhost:* and http://127.0.0.1:* are always allowed
   --s3-public-endpoint URL  Where clients reach external storage for presigned uploads (default: --s3-endpoint)
+  --public-url URL          The URL clients reach this server at (PUBLIC_URL), for presigned upload URLs
+                            with embedded storage; set it with --host 0.0.0.0 (default: the listening address)
 `,
   token: `Usage: identities token [--sub ID] [--permission NAME]... [--role NAME]... [--expires-in 1h]
 
@@ -442,6 +444,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     'no-sample': { type: 'boolean' },
     'cors-origin': { type: 'string', multiple: true },
     's3-public-endpoint': { type: 'string' },
+    'public-url': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return help(io, 'serve');
@@ -523,6 +526,10 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
       ...(algorithms === undefined ? {} : { algorithms }),
     };
   }
+  const publicUrl = text('public-url', 'PUBLIC_URL');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
+    throw new UsageError(`--public-url ${publicUrl} is not a URL such as https://server.example:5009`);
+  }
   const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
     throw new UsageError(`--log-level ${logLevel} is not a level`);
@@ -542,6 +549,7 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
         .filter(Boolean) ?? []),
     ],
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
+    ...(publicUrl === undefined ? {} : { publicUrl }),
   };
 }
 

@@ -64,6 +64,8 @@ export interface ServeOptions {
   readonly corsOrigins?: readonly string[];
   /** Where clients reach external storage for presigned uploads, when not at its endpoint. */
   readonly s3PublicEndpoint?: string;
+  /** The URL clients reach this server at, when not its own address (a name, a proxy, all interfaces). */
+  readonly publicUrl?: string;
 }
 
 /** How often the server removes what expired upload sessions left behind. */
@@ -157,6 +159,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const loopback = ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(options.host);
     const displayHost = loopback ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `${scheme}://${displayHost}:${address.port}`;
+    const publicUrl = options.publicUrl?.replace(/\/$/, '') ?? url;
+    if (options.publicUrl === undefined && ['0.0.0.0', '::'].includes(options.host)) {
+      logger.log(
+        'warn',
+        'listening on all interfaces: set --public-url so presigned upload URLs reach remote clients',
+        {
+          url,
+        },
+      );
+    }
 
     const storageEnv =
       standIns !== undefined
@@ -168,7 +180,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
             S3_ENDPOINT: options.storage?.s3Endpoint ?? '',
             DYNAMODB_ENDPOINT: options.storage?.dynamoEndpoint ?? '',
           };
-    const publicStorage = standIns !== undefined ? `${url}${STORAGE_PROXY_PATH}` : (options.s3PublicEndpoint ?? '');
+    const publicStorage =
+      standIns !== undefined ? `${publicUrl}${STORAGE_PROXY_PATH}` : (options.s3PublicEndpoint ?? '');
     Object.assign(process.env, storageEnv, issuerEnv(options.issuer, devIssuer, url, tls === undefined && loopback), {
       LOG_LEVEL: options.logLevel ?? 'info',
       CORS_ALLOWED_ORIGINS: corsOrigins.join(','),
