@@ -1,0 +1,438 @@
+import { createPublicKey } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  enrollmentPhotoKey,
+  localKeySet,
+  makeAuthenticator,
+  makeLogger,
+  PERMISSIONS,
+  publicKeyPem,
+} from '@identities/core';
+import {
+  CompactSign,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { handler as download, makeHandler as makeDownload } from '../../functions/download-file-document.ts';
+import { handler as enrollmentPhoto } from '../../functions/enrollment-photo.ts';
+import { handler as upload } from '../../functions/upload-file-document.ts';
+import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
+import { multipart } from '../support/multipart.ts';
+import { documentStore, jpegBytes, newPersonId, objectStore, putObject } from '../support/storage.ts';
+import { AUDIENCE, bearer, bothPermissions, ISSUER } from '../support/tokens.ts';
+import { expectProblem, segment } from './support.ts';
+
+type SigningKey = Parameters<CompactSign['sign']>[0];
+type Authorization = string | string[] | undefined;
+
+const encoder = new TextEncoder();
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// The run's real signing key and the public key set the handlers trust (JWT_JWKS).
+const serverJwk: JWK = JSON.parse(process.env.JWT_JWKS ?? '{"keys":[]}').keys[0];
+const serverKey = await importJWK(inject('signingKey'), 'ES256');
+const serverKid = serverJwk.kid ?? 'test-key';
+const attacker = await generateKeyPair('ES256', { extractable: true });
+const attackerJwk = { ...(await exportJWK(attacker.publicKey)), kid: 'attacker', alg: 'ES256' };
+
+/** Claims a token needs to be accepted, with both file permissions, so only the hostile part can fail it. */
+const validClaims = (extra: JWTPayload = {}): JWTPayload => ({
+  sub: 'attacker',
+  iss: ISSUER,
+  aud: AUDIENCE,
+  iat: nowSeconds(),
+  exp: nowSeconds() + 300,
+  permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles],
+  ...extra,
+});
+
+/** A compact JWS over any header and payload, signed with any key: the signer applies no policy of ours. */
+async function signed(
+  header: ProtectedHeaderParameters & { alg: string },
+  payload: Readonly<Record<string, unknown>>,
+  key: SigningKey = serverKey,
+  crit: Record<string, boolean> = {},
+): Promise<string> {
+  return new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader(header).sign(key, { crit });
+}
+
+const serverSigned = (
+  payload: Readonly<Record<string, unknown>> = validClaims(),
+  header: Record<string, unknown> = {},
+) => signed({ alg: 'ES256', kid: serverKid, ...header }, payload);
+
+/** Replaces one segment of a compact token. */
+function withSegment(token: string, index: number, value: string): string {
+  const parts = token.split('.');
+  parts[index] = value;
+  return parts.join('.');
+}
+
+/** Flips the first character of a segment to another base64url character (the first carries whole bits). */
+function flipped(token: string, index: number): string {
+  const part = token.split('.')[index] ?? '';
+  const first = part[0] === 'A' ? 'B' : 'A';
+  return withSegment(token, index, `${first}${part.slice(1)}`);
+}
+
+// An attacker's JWKS server: jku and x5u headers point here. It must never be asked.
+let attackerRequests = 0;
+const attackerServer = createServer((_, response) => {
+  attackerRequests++;
+  response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [attackerJwk] }));
+});
+await new Promise<void>((resolve) => attackerServer.listen(0, '127.0.0.1', resolve));
+const attackerUrl = `http://127.0.0.1:${(attackerServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+afterAll(() => new Promise<void>((resolve) => attackerServer.close(() => resolve())));
+
+const publicPem = createPublicKey({ key: serverJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+
+interface Hostile {
+  /** The Authorization header value(s) to send; undefined sends none. */
+  readonly authorization: Authorization;
+}
+
+/** Each hostile case: what the attacker sends. Built lazily, so time-based claims are fresh. */
+const HOSTILE: readonly (readonly [string, () => Promise<Hostile> | Hostile])[] = [
+  [
+    'alg none, unsigned (empty signature)',
+    () => ({ authorization: `Bearer ${segment({ alg: 'none', typ: 'JWT' })}.${segment(validClaims())}.` }),
+  ],
+  [
+    'alg none, carrying the signature of a valid token',
+    async () => ({
+      authorization: `Bearer ${withSegment(await serverSigned(), 0, segment({ alg: 'none', kid: serverKid }))}`,
+    }),
+  ],
+  [
+    'alg "None" in mixed case, unsigned',
+    () => ({ authorization: `Bearer ${segment({ alg: 'None' })}.${segment(validClaims())}.` }),
+  ],
+  ['alg "NONE", unsigned', () => ({ authorization: `Bearer ${segment({ alg: 'NONE' })}.${segment(validClaims())}.` })],
+  [
+    "HS256 keyed with the server's public JWK as JSON (algorithm confusion)",
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'HS256', kid: serverKid }, validClaims(), encoder.encode(JSON.stringify(serverJwk)))}`,
+    }),
+  ],
+  [
+    "HS256 keyed with the server's public key as PEM (algorithm confusion)",
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'HS256', kid: serverKid }, validClaims(), encoder.encode(publicPem))}`,
+    }),
+  ],
+  [
+    'ES384 claimed for an ES256 signature by the real key',
+    async () => ({
+      authorization: `Bearer ${withSegment(await serverSigned(), 0, segment({ alg: 'ES384', kid: serverKid }))}`,
+    }),
+  ],
+  [
+    'an ES256 signature of zeros (CVE-2022-21449, "psychic signatures")',
+    async () => ({
+      authorization: `Bearer ${withSegment(await serverSigned(), 2, Buffer.alloc(64).toString('base64url'))}`,
+    }),
+  ],
+  [
+    'an unknown kid, signed with the real key',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims(), { kid: 'rotated-away' })}` }),
+  ],
+  [
+    'a kid that is a path traversal',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims(), { kid: '../../../../dev/null' })}` }),
+  ],
+  [
+    'a kid that is an absolute path',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims(), { kid: '/etc/passwd' })}` }),
+  ],
+  [
+    'a kid that is SQL',
+    async () => ({
+      authorization: `Bearer ${await serverSigned(validClaims(), { kid: "test-key' OR '1'='1'; DROP TABLE keys; --" })}`,
+    }),
+  ],
+  [
+    "the server's kid followed by a NUL",
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims(), { kid: `${serverKid}\u0000` })}` }),
+  ],
+  [
+    "a jku header naming the attacker's key set, signed with the attacker's key",
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'ES256', kid: 'attacker', jku: attackerUrl }, validClaims(), attacker.privateKey)}`,
+    }),
+  ],
+  [
+    "an x5u header naming the attacker's URL, signed with the attacker's key",
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'ES256', kid: 'attacker', x5u: attackerUrl }, validClaims(), attacker.privateKey)}`,
+    }),
+  ],
+  [
+    "an embedded jwk header carrying the attacker's key, signed with it",
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'ES256', jwk: { kty: attackerJwk.kty, crv: attackerJwk.crv, x: attackerJwk.x, y: attackerJwk.y } }, validClaims(), attacker.privateKey)}`,
+    }),
+  ],
+  [
+    "an embedded jwk header with the server's kid, signed with the attacker's key",
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'ES256', kid: serverKid, jwk: { kty: attackerJwk.kty, crv: attackerJwk.crv, x: attackerJwk.x, y: attackerJwk.y } }, validClaims(), attacker.privateKey)}`,
+    }),
+  ],
+  [
+    'an unknown crit header, signed with the real key',
+    async () => ({
+      authorization: `Bearer ${await signed({ alg: 'ES256', kid: serverKid, crit: ['x-must-understand'], 'x-must-understand': true }, validClaims(), serverKey, { 'x-must-understand': true })}`,
+    }),
+  ],
+  [
+    'an expired token (beyond the 30 s tolerance)',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims({ exp: nowSeconds() - 120 }))}` }),
+  ],
+  [
+    'a token whose nbf is in the future',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims({ nbf: nowSeconds() + 120 }))}` }),
+  ],
+  [
+    'a token issued in the future beyond the tolerance',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims({ iat: nowSeconds() + 120 }))}` }),
+  ],
+  [
+    'a token without exp',
+    async () => {
+      const { exp: _, ...claims } = validClaims();
+      return { authorization: `Bearer ${await serverSigned(claims)}` };
+    },
+  ],
+  [
+    'a token whose exp is a string',
+    async () => ({
+      authorization: `Bearer ${await serverSigned({ ...validClaims(), exp: String(nowSeconds() + 300) })}`,
+    }),
+  ],
+  [
+    'a token without a subject',
+    async () => {
+      const { sub: _, ...claims } = validClaims();
+      return { authorization: `Bearer ${await serverSigned(claims)}` };
+    },
+  ],
+  [
+    'a token from another issuer',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims({ iss: 'https://evil.example' }))}` }),
+  ],
+  [
+    'a token for another audience',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims({ aud: 'another-api' }))}` }),
+  ],
+  [
+    'a tampered payload (subject and permissions rewritten)',
+    async () => ({
+      authorization: `Bearer ${withSegment(await serverSigned(validClaims({ permissions: [] })), 1, segment(validClaims({ sub: 'admin' })))}`,
+    }),
+  ],
+  ['a tampered signature', async () => ({ authorization: `Bearer ${flipped(await serverSigned(), 2)}` })],
+  ['a truncated signature', async () => ({ authorization: `Bearer ${(await serverSigned()).slice(0, -10)}` })],
+  [
+    'a token cut to two segments',
+    async () => ({ authorization: `Bearer ${(await serverSigned()).split('.').slice(0, 2).join('.')}` }),
+  ],
+  [
+    'a token with a fourth segment',
+    async () => {
+      const jwt = await serverSigned();
+      return { authorization: `Bearer ${jwt}.${jwt.split('.')[2]}` };
+    },
+  ],
+  [
+    'a token with five segments (JWE-shaped)',
+    async () => ({ authorization: `Bearer ${await serverSigned()}.AAAA.BBBB` }),
+  ],
+  [
+    'a "!" inside the payload (not base64url)',
+    async () => {
+      const jwt = await serverSigned();
+      const payload = jwt.split('.')[1] ?? '';
+      return { authorization: `Bearer ${withSegment(jwt, 1, `${payload.slice(0, 5)}!${payload.slice(6)}`)}` };
+    },
+  ],
+  [
+    'base64 "+" and "/" in place of base64url "-" and "_"',
+    async () => {
+      let jwt = await serverSigned();
+      // Re-sign until the token has a character that base64 and base64url spell differently.
+      while (!/[-_]/.test(jwt)) jwt = await serverSigned(validClaims({ jti: String(Math.random()) }));
+      return { authorization: `Bearer ${jwt.replaceAll('-', '+').replaceAll('_', '/')}` };
+    },
+  ],
+  ['base64 padding appended to the signature', async () => ({ authorization: `Bearer ${await serverSigned()}=` })],
+  [
+    'a validly signed token over 8 KB',
+    async () => ({ authorization: `Bearer ${await serverSigned(validClaims({ padding: 'x'.repeat(9000) }))}` }),
+  ],
+  ['no Authorization header', () => ({ authorization: undefined })],
+  ['an empty Authorization header', () => ({ authorization: '' })],
+  ['a valid token without the Bearer scheme', async () => ({ authorization: await serverSigned() })],
+  ['"Bearer" doubled', async () => ({ authorization: `Bearer Bearer ${await serverSigned()}` })],
+  ['"Bearer" with no token', () => ({ authorization: 'Bearer' })],
+  ['two spaces after "Bearer"', async () => ({ authorization: `Bearer  ${await serverSigned()}` })],
+  ['a tab after "Bearer"', async () => ({ authorization: `Bearer\t${await serverSigned()}` })],
+  [
+    'two bearer credentials in one header',
+    async () => ({ authorization: `Bearer ${await serverSigned()}, Bearer ${await serverSigned()}` }),
+  ],
+  ['the Basic scheme', () => ({ authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` })],
+  ['a valid token under the Basic scheme', async () => ({ authorization: `Basic ${await serverSigned()}` })],
+  [
+    'two Authorization headers, both valid',
+    async () => ({ authorization: [`Bearer ${await serverSigned()}`, `Bearer ${await serverSigned()}`] }),
+  ],
+  [
+    'two Authorization headers, a valid one and a forged one',
+    async () => ({ authorization: [`Bearer ${await serverSigned()}`, `Bearer ${flipped(await serverSigned(), 2)}`] }),
+  ],
+];
+
+// Stored content both handlers would serve to a valid token.
+const faceId = `hostile-${newPersonId()}`;
+const personId = newPersonId();
+const documentId = 'hostile-doc';
+beforeAll(async () => {
+  await putObject(enrollmentPhotoKey(faceId), jpegBytes());
+  const form = multipart([
+    { name: 'personId', value: personId },
+    { name: 'name', value: 'Doc' },
+    { name: 'publicId', value: documentId },
+    { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.7 secret') },
+  ]);
+  const stored = await invoke(
+    upload,
+    apiEvent({
+      method: 'POST',
+      path: '/api/v1/people/fileDocuments/upload',
+      headers: { ...bearer(await bothPermissions()), 'Content-Type': form.contentType },
+      body: form.body,
+    }),
+  );
+  expect(stored.statusCode).toBe(200);
+});
+
+const withAuthorization = (authorization: Authorization): Record<string, string | string[]> =>
+  authorization === undefined ? {} : { Authorization: authorization };
+
+const TARGETS = {
+  'the enrollment photo': (authorization: Authorization) =>
+    invoke(
+      enrollmentPhoto,
+      apiEvent({ path: `/api/v1/people/enrollmentPhoto/${faceId}`, headers: withAuthorization(authorization) }),
+    ),
+  'the document download': (authorization: Authorization) =>
+    invoke(
+      download,
+      apiEvent({
+        path: `/api/v1/people/${personId}/fileDocuments/${documentId}/data`,
+        headers: withAuthorization(authorization),
+      }),
+    ),
+} as const;
+type TargetName = keyof typeof TARGETS;
+const targetNames = Object.keys(TARGETS) as TargetName[];
+
+/** Every token-shaped piece of what was sent: none may come back in the answer. */
+function secretsOf(authorization: Authorization): string[] {
+  const values = authorization === undefined ? [] : Array.isArray(authorization) ? authorization : [authorization];
+  return values.flatMap((value) => {
+    const credentials = value.replace(/^\S+\s+/, '');
+    const pieces = credentials.split(/[.\s,]+/).filter((piece) => piece.length >= 16);
+    return credentials.length >= 16 ? [credentials, ...pieces] : pieces;
+  });
+}
+
+function expectUnauthorized(response: ApiResponse, authorization: Authorization) {
+  expectProblem(response, 401);
+  expect(response.headers['www-authenticate']).toMatch(/^Bearer\b/);
+  const body = response.body.toString('utf8');
+  for (const secret of secretsOf(authorization)) expect(body).not.toContain(secret);
+  expect(attackerRequests).toBe(0);
+}
+
+describe('hostile bearer tokens on the real handlers', () => {
+  const rows = HOSTILE.flatMap(([name, build]) => targetNames.map((target) => [name, target, build] as const));
+
+  it.each(rows)('answers 401 for %s (%s), never echoing the token', async (_, target, build) => {
+    const { authorization } = await build();
+    expectUnauthorized(await TARGETS[target](authorization), authorization);
+  });
+
+  it.each(targetNames)('serves %s to the valid token the hostile ones are forged from', async (target) => {
+    const response = await TARGETS[target](`Bearer ${await serverSigned()}`);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each(targetNames)('accepts the scheme in lower case ("bearer") on %s', async (target) => {
+    const response = await TARGETS[target](`bearer ${await serverSigned()}`);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each(targetNames)('accepts a token issued within the clock tolerance on %s', async (target) => {
+    const response = await TARGETS[target](`Bearer ${await serverSigned(validClaims({ iat: nowSeconds() + 10 }))}`);
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+const rsa = await generateKeyPair('RS256', { extractable: true });
+const rsaJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' };
+const rsaPem = await exportSPKI(rsa.publicKey);
+
+describe('RS256/HS256 confusion against an RSA key set', () => {
+  const logger = makeLogger('silent');
+  const handlers = {
+    'a PEM public key': makeDownload({
+      auth: makeAuthenticator({ keys: publicKeyPem(rsaPem), issuer: ISSUER, audience: AUDIENCE }),
+      objects: objectStore,
+      documents: documentStore,
+      logger,
+    }),
+    'an RSA JWKS': makeDownload({
+      auth: makeAuthenticator({ keys: localKeySet({ keys: [rsaJwk] }), issuer: ISSUER, audience: AUDIENCE }),
+      objects: objectStore,
+      documents: documentStore,
+      logger,
+    }),
+  } as const;
+  type KeySetName = keyof typeof handlers;
+  const keySets = Object.keys(handlers) as KeySetName[];
+  const get = (keySet: KeySetName, authorization: string) =>
+    invoke(
+      handlers[keySet],
+      apiEvent({ path: `/api/v1/people/${personId}/fileDocuments/${documentId}/data`, headers: bearer(authorization) }),
+    );
+
+  const der = Buffer.from(rsaPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const secrets: readonly (readonly [string, Uint8Array])[] = [
+    ['the PEM text', encoder.encode(rsaPem)],
+    ['the PEM text without its final newline', encoder.encode(rsaPem.trimEnd())],
+    ['the DER bytes', der],
+    ['the JWK as JSON', encoder.encode(JSON.stringify(rsaJwk))],
+    ['the modulus n', Buffer.from(rsaJwk.n ?? '', 'base64url')],
+  ];
+  const rows = secrets.flatMap(([name, secret]) => keySets.map((keySet) => [name, keySet, secret] as const));
+
+  it.each(rows)('answers 401 for HS256 keyed with %s of the key behind %s', async (_, keySet, secret) => {
+    const forged = await signed({ alg: 'HS256', kid: 'rsa-1' }, validClaims(), secret);
+    const response = await get(keySet, forged);
+    expectUnauthorized(response, `Bearer ${forged}`);
+  });
+
+  it.each(keySets)('serves the document to a genuine RS256 token through %s', async (keySet) => {
+    const genuine = await signed({ alg: 'RS256', kid: 'rsa-1' }, validClaims(), rsa.privateKey);
+    expect((await get(keySet, genuine)).statusCode).toBe(200);
+  });
+});
