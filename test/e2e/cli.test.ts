@@ -190,6 +190,35 @@ describe('npx identities', () => {
     expect(absent.stderr).toContain('404');
   });
 
+  it('acts on a deployed stage named by --bucket and --table, with AWS credentials from the environment', async () => {
+    const info = JSON.parse(await readFile(join(env.DATA_DIR ?? '', 'server.json'), 'utf8')) as {
+      s3Endpoint: string;
+      dynamoEndpoint: string;
+      bucket: string;
+      table: string;
+    };
+    // The stage's endpoints are this server's stores: the same code path as AWS, addresses overridden.
+    const stage = userEnv({
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_ENDPOINT: info.s3Endpoint,
+      DYNAMODB_ENDPOINT: info.dynamoEndpoint,
+      DATA_DIR: await tempDir(),
+    });
+    const target = ['--bucket', info.bucket, '--table', info.table, '--region', 'us-east-1'];
+    const put = await cli(['role', 'put', 'Stage Role', '--permission', PERMISSIONS.addFiles, ...target], stage);
+    expect(put.code, put.stderr).toBe(0);
+    expect((await cli(['role', 'list'], env)).stdout).toContain(`Stage Role: ${PERMISSIONS.addFiles}`);
+    await writeFile(join(work, 'stage.jpg'), jpegBytes(999));
+    const photo = await cli(['photo', 'put', '--face-id', 'stage-face', ...target, join(work, 'stage.jpg')], stage);
+    expect(photo.code, photo.stderr).toBe(0);
+    const token = (await cli(['token'], env)).stdout.trim();
+    expect((await get('/api/v1/people/enrollmentPhoto/stage-face', token)).status).toBe(200);
+    const half = await cli(['role', 'list', '--bucket', info.bucket], stage);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('--bucket and --table');
+  });
+
   it('works on the data dir without a running server, opening its stores for the command', async () => {
     const offline = userEnv({ DATA_DIR: await tempDir() });
     const put = await cli(['role', 'put', 'Auditor', '--permission', PERMISSIONS.readFiles], offline);

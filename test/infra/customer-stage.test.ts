@@ -147,6 +147,40 @@ describe('a customer stage', () => {
       ]);
     });
 
+    it('lets the session start sign uploads to uploads/ only, reserve document items and read roles', () => {
+      const { bucket, table } = arns();
+      expect(statementsOf('POST', '/api/v1/people/fileDocuments/uploadSessions')).toEqual([
+        { effect: 'Allow', actions: ['s3:PutObject'], resources: [`${bucket}/uploads/*`], conditions: {} },
+        { effect: 'Allow', actions: ['dynamodb:PutItem'], resources: [table], conditions: leadingKeys('PERSON#*') },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
+      ]);
+    });
+
+    it('lets the session completion read and delete uploads/, copy into people/, and write document items', () => {
+      const { bucket, table } = arns();
+      expect(statementsOf('POST', '/api/v1/people/fileDocuments/uploadSessions/{documentId}/complete')).toEqual([
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:DeleteObject'],
+          resources: [`${bucket}/uploads/*`],
+          conditions: {},
+        },
+        {
+          effect: 'Allow',
+          actions: ['s3:PutObject', 's3:DeleteObject'],
+          resources: [`${bucket}/people/*`],
+          conditions: {},
+        },
+        {
+          effect: 'Allow',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [table],
+          conditions: leadingKeys('PERSON#*'),
+        },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
+      ]);
+    });
+
     it('grants no wildcard action and nothing outside the bucket prefixes and the table', () => {
       const { bucket, table } = arns();
       for (const { method, path, role } of deployedRoutes(build)) {
