@@ -24,6 +24,8 @@ export const PLATFORM_LIMITS = {
   eventBytes: 6 * 1024 * 1024,
   /** Lambda's synchronous response payload (the whole proxy result JSON). */
   bufferedResponseBytes: 6 * 1024 * 1024 + 100,
+  /** API Gateway's integration timeout for buffered responses. */
+  bufferedIntegrationSeconds: 29,
 } as const;
 
 export type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -207,13 +209,18 @@ export function createGateway(options: GatewayOptions) {
     }
     const deadline = Date.now() + route.timeoutSeconds * 1000;
     const context = lambdaContext(route, requestId, deadline);
+    // API Gateway waits for a buffered integration 29 s at most, whatever the function's own timeout.
+    const waitMs =
+      route.response === 'stream'
+        ? route.timeoutSeconds * 1000
+        : Math.min(route.timeoutSeconds, PLATFORM_LIMITS.bufferedIntegrationSeconds) * 1000;
 
     try {
       const handler = await handlerFor(route);
       if (isStreamingHandler(handler)) {
-        await serveStreamed(handler, event, context, response, requestId, route.timeoutSeconds * 1000);
+        await serveStreamed(handler, event, context, response, requestId, waitMs);
       } else {
-        const result = await withTimeout(handler(event, context), route.timeoutSeconds * 1000);
+        const result = await withTimeout(handler(event, context), waitMs);
         serveBuffered(result, response, requestId);
       }
     } catch (error) {
