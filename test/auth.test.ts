@@ -270,6 +270,62 @@ describe('key sources', () => {
   });
 });
 
+describe('verified tokens', () => {
+  const secret = 'token-cache-secret-0123456789abcdef-012';
+  const bytes = new TextEncoder().encode(secret);
+
+  /** An HS256 key source that counts how often a signature is checked against it. */
+  function counting() {
+    let lookups = 0;
+    const source: KeySource = {
+      key: async () => {
+        lookups++;
+        return bytes;
+      },
+      algorithms: ['HS256'],
+    };
+    return { source, lookups: () => lookups };
+  }
+
+  it('checks a repeated token once, and still honours its expiry', async () => {
+    const { source, lookups } = counting();
+    let now = Date.now();
+    const auth = authenticator(source, undefined, () => now);
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('user-1')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(Math.floor(now / 1000) + 20)
+      .sign(bytes);
+    for (let i = 0; i < 5; i++)
+      await expect(auth.authenticate(request(jwt))).resolves.toMatchObject({ subject: 'user-1' });
+    expect(lookups()).toBe(1);
+    now += 60_000;
+    await expect(auth.authenticate(request(jwt))).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('remembers a token for a minute at most, then checks it again', async () => {
+    const { source, lookups } = counting();
+    let now = Date.now();
+    const auth = authenticator(source, undefined, () => now);
+    const jwt = await signedWith({ key: bytes, alg: 'HS256' }, { exp: Math.floor(now / 1000) + 3600 });
+    await auth.authenticate(request(jwt));
+    now += 61_000;
+    await auth.authenticate(request(jwt));
+    expect(lookups()).toBe(2);
+  });
+
+  it('never remembers a token that failed', async () => {
+    const { source, lookups } = counting();
+    const auth = authenticator(source);
+    const forged = await signedWith({ key: new TextEncoder().encode(`${secret}-other`), alg: 'HS256' });
+    for (let i = 0; i < 3; i++)
+      await expect(auth.authenticate(request(forged))).rejects.toMatchObject({ statusCode: 401 });
+    expect(lookups()).toBe(3);
+  });
+});
+
 describe('permissions', () => {
   const secret = 'permissions-test-secret-0123456789abcdef';
   const key = { key: new TextEncoder().encode(secret), alg: 'HS256' };

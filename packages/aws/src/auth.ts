@@ -76,5 +76,6 @@ export function authenticatorFromEnv(env: Env, roles?: RoleStore): Authenticator
     roles,
     clockToleranceSeconds: secondsEnv(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30),
     roleCacheMs: secondsEnv(env, 'ROLE_CACHE_SECONDS', 60) * 1000,
+    verifiedTokenCacheMs: secondsEnv(env, 'TOKEN_CACHE_SECONDS', 60) * 1000,
   });
 }

@@ -1,13 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  errors,
-  type JSONWebKeySet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from 'jose';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 export type { JSONWebKeySet } from 'jose';
 
@@ -27,49 +21,105 @@ export const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
 /**
  * Keys published at a JWKS URL. The resolver caches keys and is meant to be created once per
  * container. When the key set cannot be fetched the answer is 503 (retry), not 401: the token may
- * well be valid.
+ * well be valid. An unknown key id refetches the set, at most once per cooldown (key rotation).
+ *
+ * The set is fetched with node:http(s), not jose's `createRemoteJWKSet`, which builds a `Headers` and
+ * calls `fetch`: either loads undici, about 20 ms and 20 MB of every cold start, for one request.
  */
 export function remoteKeySet(
   url: URL,
   algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
   options: { timeoutMs?: number; cooldownMs?: number; cacheMaxAgeMs?: number } = {},
 ): KeySource {
-  const jwks = createRemoteJWKSet(url, {
-    timeoutDuration: options.timeoutMs ?? 3000,
-    cooldownDuration: options.cooldownMs ?? 30_000,
-    cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
-  });
-  const key: JWTVerifyGetKey = async (header, token) => {
-    try {
-      return await jwks(header, token);
-    } catch (error) {
-      if (isTokenFault(error)) throw error;
-      // The endpoint is down or slow while refreshing a stale cache: the keys already fetched still
-      // verify the tokens they signed. Only a token whose key was never seen waits for the endpoint.
-      const unavailable = new ServiceUnavailableError('The token signing keys could not be fetched.', {
-        cause: error,
-        retryAfterSeconds: 5,
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const cooldownMs = options.cooldownMs ?? 30_000;
+  const maxAgeMs = options.cacheMaxAgeMs ?? 600_000;
+  type LocalKeys = ReturnType<typeof createLocalJWKSet>;
+  let known: LocalKeys | undefined;
+  let fetchedAt = Number.NEGATIVE_INFINITY;
+  let failedAt = Number.NEGATIVE_INFINITY;
+  let pending: Promise<LocalKeys> | undefined;
+  const unavailable = (cause: unknown) =>
+    new ServiceUnavailableError('The token signing keys could not be fetched.', { cause, retryAfterSeconds: 5 });
+  const reload = (): Promise<LocalKeys> => {
+    pending ??= fetchJson(url, timeoutMs)
+      .then((jwks) => {
+        known = createLocalJWKSet(jwks as JSONWebKeySet);
+        fetchedAt = Date.now();
+        return known;
+      })
+      .catch((error: unknown) => {
+        failedAt = Date.now();
+        throw error;
+      })
+      .finally(() => {
+        pending = undefined;
       });
-      const known = jwks.jwks();
-      if (known === undefined) throw unavailable;
+    return pending;
+  };
+  const key: JWTVerifyGetKey = async (header, token) => {
+    let keys = known;
+    // With keys in hand, a refresh that just failed is not retried at once: requests would each wait
+    // out the timeout during an outage. With none, every request tries (concurrent ones share a fetch).
+    const backingOff = keys !== undefined && Date.now() - failedAt < cooldownMs;
+    if (keys === undefined || (Date.now() - fetchedAt >= maxAgeMs && !backingOff)) {
       try {
-        return await createLocalJWKSet(known)(header, token);
-      } catch (lookup) {
-        // An unknown key may be a newly rotated one that only the endpoint knows: retry, not 401.
-        throw lookup instanceof errors.JWKSNoMatchingKey ? unavailable : lookup;
+        keys = await reload();
+      } catch (error) {
+        // The endpoint is down or slow while refreshing a stale cache: the keys already fetched still
+        // verify the tokens they signed. Only a token whose key was never seen waits for the endpoint.
+        if (keys === undefined) throw unavailable(error);
       }
+    }
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < cooldownMs) throw error;
+      // An unknown key may be a newly rotated one that only the endpoint knows: refetch, or retry (503).
+      let refreshed: LocalKeys;
+      try {
+        refreshed = await reload();
+      } catch (reloadError) {
+        throw unavailable(reloadError);
+      }
+      return await refreshed(header, token);
     }
   };
   return { key, algorithms };
 }
 
-function isTokenFault(error: unknown): boolean {
-  return (
-    error instanceof errors.JWKSNoMatchingKey ||
-    error instanceof errors.JWKSMultipleMatchingKeys ||
-    error instanceof errors.JOSENotSupported ||
-    error instanceof errors.JOSEAlgNotAllowed
-  );
+const MAX_JWKS_BYTES = 1024 * 1024;
+
+/** One GET of a JSON document, bounded in time and size. */
+function fetchJson(url: URL, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+    const request = get(url, { headers: { accept: 'application/json, application/jwk-set+json' } }, (response) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        reject(new Error(`the JWKS URL answered ${response.statusCode}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_JWKS_BYTES) request.destroy(new Error('the JWKS document is too large'));
+        else chunks.push(chunk);
+      });
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      response.on('error', reject);
+    });
+    const timer = setTimeout(() => request.destroy(new Error('the JWKS request timed out')), timeoutMs);
+    request.on('close', () => clearTimeout(timer));
+    request.on('error', reject);
+  });
 }
 
 /** Keys from a JWKS document held locally (configuration or a file). */
@@ -130,8 +180,16 @@ export interface AuthOptions {
   readonly roles?: RoleStore;
   readonly clockToleranceSeconds?: number;
   readonly roleCacheMs?: number;
+  /**
+   * How long a verified token is remembered, by its exact text (0: never). A client sends one token
+   * with every request; its signature need not be checked each time. Expiry still applies.
+   */
+  readonly verifiedTokenCacheMs?: number;
   readonly now?: () => number;
 }
+
+/** Verified tokens remembered at most; the oldest is forgotten first. */
+const MAX_VERIFIED_TOKENS = 500;
 
 const NO_ROLES: RoleStore = { permissionsOf: async () => undefined };
 
@@ -150,6 +208,15 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
   const roleCacheMs = options.roleCacheMs ?? 60_000;
   const now = options.now ?? Date.now;
   const roleCache = new Map<string, { permissions: readonly string[]; expires: number }>();
+  const verifiedTokenCacheMs = options.verifiedTokenCacheMs ?? 60_000;
+  const verified = new Map<string, { principal: Principal; until: number }>();
+
+  function remember(token: string, principal: Principal, expiresAt: number | undefined): void {
+    if (verifiedTokenCacheMs <= 0) return;
+    if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
+    const expiry = expiresAt === undefined ? Number.POSITIVE_INFINITY : (expiresAt + tolerance) * 1000;
+    verified.set(token, { principal, until: Math.min(now() + verifiedTokenCacheMs, expiry) });
+  }
 
   async function verify(token: string): Promise<JWTPayload> {
     const verifyOptions = {
@@ -183,6 +250,11 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       if (header.length > MAX_TOKEN_LENGTH) throw new UnauthorizedError('The bearer token is too long.');
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) throw new UnauthorizedError('Use the Authorization scheme "Bearer <token>".');
+      const known = verified.get(token);
+      if (known !== undefined) {
+        if (known.until > now()) return known.principal;
+        verified.delete(token);
+      }
       let payload: JWTPayload;
       try {
         payload = await verify(token);
@@ -195,11 +267,13 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       }
       const subject = stringClaim(payload.sub) ?? stringClaim(payload[NAME_IDENTIFIER_CLAIM]);
       if (subject === undefined) throw new UnauthorizedError('The token names no subject.');
-      return {
+      const principal = {
         subject,
         permissions: permissionsClaim(payload.permissions),
         roles: [...new Set(ROLE_CLAIMS.flatMap((claim) => listClaim(payload[claim])))],
       };
+      remember(token, principal, payload.exp);
+      return principal;
     },
 
     async authorize(principal, permission) {

@@ -50,8 +50,18 @@ function baseHeaders(request: HttpRequest): Record<string, string> {
     : { 'X-Content-Type-Options': 'nosniff' };
 }
 
-// A flat character class (no repeated group): V8 checks it in a loop, whatever the body's size.
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * Decodes a body API Gateway flagged as base64; undefined when it is not valid base64. Node's decoder
+ * skips characters outside the alphabet (and accepts base64url's `-` and `_`), so the text is valid
+ * exactly when it has neither and nothing was skipped: the decoded length is the one its length and
+ * padding promise. A regular expression over a 5.6 MB body costs about 25 ms; this costs the decode.
+ */
+function decodeBase64(raw: string): Buffer | undefined {
+  if (raw.length % 4 !== 0 || raw.includes('-') || raw.includes('_')) return undefined;
+  const padding = raw.endsWith('==') ? 2 : raw.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(raw, 'base64');
+  return bytes.length === (raw.length / 4) * 3 - padding ? bytes : undefined;
+}
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   const headers: Record<string, string> = {};
@@ -75,10 +85,10 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     body() {
       if (decoded !== undefined) return decoded;
       const raw = event.body ?? '';
-      if (event.isBase64Encoded && (raw.length % 4 !== 0 || !BASE64.test(raw))) {
+      decoded = event.isBase64Encoded ? decodeBase64(raw) : Buffer.from(raw, 'utf8');
+      if (decoded === undefined) {
         throw new BadRequestError('The request body is flagged as base64 but is not valid base64.');
       }
-      decoded = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
       return decoded;
     },
   };

@@ -1,4 +1,4 @@
-import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 /** Status and headers that open a streamed response (API Gateway's "metadata prelude"). */
@@ -117,22 +117,21 @@ function readPrelude(stream: LocalResponseStream): Promise<ResponsePrelude & { b
     let buffered = Buffer.alloc(0);
     const settle = (prelude: ResponsePrelude, rest: Buffer, ended: boolean) => {
       stream.off('data', onData).off('end', onEnd).off('error', reject);
-      const body = new PassThrough();
+      if (ended) {
+        const body = new PassThrough();
+        body.end(rest);
+        resolve({ ...prelude, body });
+        return;
+      }
+      // The response stream itself is the body, the bytes read past the prelude put back in front: no
+      // second stream to copy every chunk through. A consumer that goes away destroys it, which stops
+      // the handler as the Lambda runtime does; a failing handler destroys it with its error.
+      stream.pause();
+      if (rest.length > 0) stream.unshift(rest);
       // A failure can reach the body before its consumer attaches; the stream keeps the error and the
       // consumer's first read rejects with it, so it must not crash the process meanwhile.
-      body.on('error', () => undefined);
-      if (ended) {
-        body.end(rest);
-      } else {
-        stream.pause();
-        if (rest.length > 0) body.write(rest);
-        // Both ways: a failing handler errors the body, and a consumer that goes away (a client that
-        // disconnected) stops the handler, as the Lambda runtime does, instead of leaving it blocked.
-        pipeline(stream, body, (error) => {
-          if (error !== undefined && error !== null && !stream.destroyed) stream.destroy(error);
-        });
-      }
-      resolve({ ...prelude, body });
+      stream.on('error', () => undefined);
+      resolve({ ...prelude, body: stream });
     };
     const onData = (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);

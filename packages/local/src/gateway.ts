@@ -244,8 +244,8 @@ async function serveStreamed(
   const invocation = invokeStreamingHandler(handler, event, context);
   invocation.done.catch(() => undefined);
   const head = await withTimeout(invocation.response, timeoutMs);
+  // The headers go out with the first bytes of the body, in one write.
   response.writeHead(head.statusCode, { ...head.headers, 'x-amzn-RequestId': requestId });
-  response.flushHeaders();
   try {
     // Back-pressure: the handler's stream pauses while the socket is slow.
     await pipeline(head.body, response);
