@@ -1,0 +1,70 @@
+import { readFileSync, writeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { invokeStreamingHandler, isStreamingHandler, lambda, type StreamingHandler } from '@identities/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+
+/**
+ * One cold start, as Lambda does it: a fresh Node process loads a function bundle, then serves one
+ * request. Reports its phases on file descriptor 3; the parent times spawn to report.
+ *
+ * Lambda's runtime hands functions their streaming API as the `awslambda` global. Here that global is
+ * the project's local streaming runtime, so the bundle's handler and `invokeStreamingHandler` (from
+ * this runner) share one response-stream class.
+ */
+const booted = performance.now();
+(globalThis as { awslambda?: unknown }).awslambda = lambda;
+
+const [bundle, eventFile] = process.argv.slice(2);
+if (bundle === undefined || eventFile === undefined) throw new Error('usage: runner BUNDLE EVENT.json');
+const event = JSON.parse(readFileSync(eventFile, 'utf8')) as APIGatewayProxyEvent;
+const context: Context = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'bench',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench',
+  memoryLimitInMB: '512',
+  awsRequestId: 'cold-start',
+  logGroupName: '/aws/lambda/bench',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+const importStart = performance.now();
+const module = (await import(pathToFileURL(bundle).href)) as { handler: unknown };
+const imported = performance.now();
+
+let statusCode: number;
+let bytes = 0;
+if (isStreamingHandler(module.handler)) {
+  const invocation = invokeStreamingHandler(module.handler as StreamingHandler, event, context);
+  const response = await invocation.response;
+  statusCode = response.statusCode;
+  for await (const chunk of response.body) bytes += (chunk as Buffer).length;
+  await invocation.done;
+} else {
+  const handler = module.handler as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+  const result = await handler(event, context);
+  statusCode = result.statusCode;
+  bytes = result.body.length;
+}
+const responded = performance.now();
+
+writeSync(
+  3,
+  JSON.stringify({
+    statusCode,
+    bytes,
+    bootMs: booted,
+    importMs: imported - importStart,
+    firstRequestMs: responded - imported,
+    totalMs: responded,
+    // CPU time of every thread (parsing, GC, the thread pool): it moves far less than wall time on a
+    // shared machine.
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  }),
+);
+process.exit(0);

@@ -1,0 +1,32 @@
+import { KB, MB } from './lib/stats.ts';
+
+/** Iteration counts, sized so a whole run takes a couple of minutes on two shared cores. */
+export function settings(quick: boolean) {
+  return {
+    photoBytes: 50 * KB,
+    documentBytes: 50 * KB,
+    uploadBytes: 4 * MB,
+    largeBytes: 100 * MB,
+    coldStart: { rounds: quick ? 2 : 14 },
+    warm: { warmup: quick ? 50 : 300, rounds: quick ? 2 : 8, pairs: quick ? 50 : 200 },
+    token: { warmup: quick ? 100 : 500, rounds: quick ? 4 : 16, batch: quick ? 100 : 300 },
+    upload: { warmup: 2, pairs: quick ? 4 : 14, memorySamples: quick ? 2 : 5 },
+    largeDownload: { rounds: quick ? 1 : 5 },
+    throughput: { connections: 32, warmupMs: quick ? 500 : 1500, roundMs: quick ? 1000 : 2000, rounds: quick ? 2 : 6 },
+  } as const;
+}
+
+export type Settings = ReturnType<typeof settings>;
+
+/** The targets: each figure against its baseline measured in the same run. */
+export const TARGETS = {
+  coldStart: 1.25,
+  warm: 1.15,
+  token: 1.1,
+  uploadTime: 1.4,
+  /** Peak memory above the baseline's, in file sizes. */
+  uploadMemoryFileSizes: 3,
+  largeThroughput: 0.8,
+  largeRssBytes: 64 * MB,
+  throughput: 0.8,
+} as const;
