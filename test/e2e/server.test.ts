@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, run, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
 import { everyByte, jpegBytes } from '../support/storage.ts';
@@ -219,6 +220,79 @@ describe('the server process', () => {
     await first.stop();
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/in use by another server \(pid \d+\)/);
+  });
+
+  it('serves from external S3- and DynamoDB-compatible stores, trusting a customer issuer by its JWKS URL', async () => {
+    // The first server plays the customer's infrastructure: its stores are the external stores, its
+    // dev issuer the customer's identity provider.
+    const customerDir = await tempDir();
+    const customer = await startServerProcess([], userEnv({ DATA_DIR: customerDir }));
+    const info = JSON.parse(await readFile(join(customerDir, 'server.json'), 'utf8')) as {
+      s3Endpoint: string;
+      dynamoEndpoint: string;
+    };
+    const onPrem = await startServerProcess(
+      [
+        '--s3-endpoint',
+        info.s3Endpoint,
+        '--dynamodb-endpoint',
+        info.dynamoEndpoint,
+        '--bucket',
+        'identities',
+        '--table',
+        'identities',
+        '--region',
+        'us-east-1',
+        '--jwt-issuer',
+        'identities-dev',
+        '--jwt-audience',
+        'identities',
+        '--jwt-jwks-url',
+        `${customer.url}/.well-known/jwks.json`,
+      ],
+      userEnv({ DATA_DIR: await tempDir(), AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }),
+    );
+    try {
+      expect(onPrem.output()).toContain('bucket identities, table identities');
+      // No dev issuer of its own: no token in the banner, no key set served.
+      expect(onPrem.token).toBe('');
+      expect((await fetch(`${onPrem.url}/.well-known/jwks.json`)).status).toBe(403);
+      const photo = await fetch(`${onPrem.url}/api/v1/people/enrollmentPhoto/sample-face`, {
+        headers: { Authorization: `Bearer ${customer.token}` },
+      });
+      expect(photo.status).toBe(200);
+      const sample = await readFile(new URL('../../packages/local/assets/sample-face.jpg', import.meta.url));
+      expect(Buffer.from(await photo.arrayBuffer()).equals(sample)).toBe(true);
+      // The customer's issuer and audience, another key: refused.
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = await new SignJWT({ permissions: ['Read Identity Files'] })
+        .setProtectedHeader({ alg: 'ES256', kid: 'not-the-customers' })
+        .setSubject('mallory')
+        .setIssuer('identities-dev')
+        .setAudience('identities')
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      const foreign = await fetch(`${onPrem.url}/api/v1/people/enrollmentPhoto/sample-face`, {
+        headers: { Authorization: `Bearer ${forged}` },
+      });
+      expect(foreign.status).toBe(401);
+    } finally {
+      await onPrem.stop();
+      await customer.stop();
+    }
+  });
+
+  it('refuses incomplete external settings with a clear message', async () => {
+    const env = userEnv({ DATA_DIR: await tempDir() });
+    const noTable = await cli(['serve', '--port', '0', '--s3-endpoint', 'http://127.0.0.1:9', '--bucket', 'b'], env);
+    expect(noTable.code).toBe(2);
+    expect(noTable.stderr).toContain('--bucket, --table and --region');
+    const noKeys = await cli(
+      ['serve', '--port', '0', '--jwt-issuer', 'https://login.example', '--jwt-audience', 'api'],
+      env,
+    );
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.stderr).toContain('exactly one of --jwt-jwks-url, --jwt-public-key or JWT_SECRET');
   });
 
   it('serves HTTPS with a self-signed certificate, with HSTS', async () => {
