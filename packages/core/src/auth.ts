@@ -76,6 +76,7 @@ export function remoteKeySet(
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < cooldownMs) throw error;
       // An unknown key may be a newly rotated one that only the endpoint knows: refetch, or retry (503).
+      if (Date.now() - failedAt < cooldownMs) throw unavailable(error);
       let refreshed: LocalKeys;
       try {
         refreshed = await reload();
