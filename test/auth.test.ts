@@ -236,6 +236,33 @@ describe('key sources', () => {
     }
   });
 
+  it('does not ask a failing endpoint again within the cooldown while keys in hand can serve', async () => {
+    let up = true;
+    let asked = 0;
+    const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' };
+    const flaky = createServer((_, response) => {
+      asked++;
+      if (up) response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+      else response.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}/jwks.json`);
+      const auth = authenticator(remoteKeySet(url, ['RS256'], { cacheMaxAgeMs: 0, cooldownMs: 60_000 }));
+      // Distinct tokens, so that none is answered from the verified-token cache.
+      const jwt = (n: number) => signedWith({ key: rsa.privateKey, alg: 'RS256' }, { n });
+      await auth.authenticate(request(await jwt(1)));
+      expect(asked).toBe(1);
+      up = false;
+      await expect(auth.authenticate(request(await jwt(2)))).resolves.toMatchObject({ subject: 'user-1' });
+      expect(asked).toBe(2);
+      for (let n = 3; n < 8; n++) await expect(auth.authenticate(request(await jwt(n)))).resolves.toBeDefined();
+      expect(asked).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
+  });
+
   it('verifies with a local JWKS', async () => {
     const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1' };
     const auth = authenticator(localKeySet({ keys: [jwk] }, ['RS256']));
