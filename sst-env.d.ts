@@ -55,6 +55,10 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Function"
     }
+    "SweepOrphanDocuments": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "UploadFileDocument": {
       "name": string
       "type": "sst.aws.Function"

@@ -1,4 +1,5 @@
 import { api, apiRoutes } from './api.ts';
+import { scheduledJobs } from './jobs.ts';
 import { table } from './storage.ts';
 
 /**
@@ -57,12 +58,17 @@ new aws.cloudwatch.MetricAlarm('AlarmApiServerErrors', {
   ...notify,
 });
 
-for (const { route, fn } of apiRoutes) {
+const watchedFunctions = [
+  ...apiRoutes.map(({ route, fn }) => ({ id: route.id, what: `${route.method} ${route.path}`, fn })),
+  ...scheduledJobs.map(({ job, fn }) => ({ id: job.id, what: `${job.id} (${job.schedule})`, fn })),
+];
+
+for (const { id, what, fn } of watchedFunctions) {
   const functionName = fn.name;
   for (const metricName of ['Errors', 'Throttles']) {
-    new aws.cloudwatch.MetricAlarm(`Alarm${route.id}${metricName}`, {
-      name: `${prefix}-${route.id}-${metricName.toLowerCase()}`,
-      alarmDescription: `${route.method} ${route.path}: Lambda ${metricName.toLowerCase()}`,
+    new aws.cloudwatch.MetricAlarm(`Alarm${id}${metricName}`, {
+      name: `${prefix}-${id}-${metricName.toLowerCase()}`,
+      alarmDescription: `${what}: Lambda ${metricName.toLowerCase()}`,
       namespace: 'AWS/Lambda',
       metricName,
       dimensions: { FunctionName: functionName },

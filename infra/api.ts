@@ -7,10 +7,9 @@ import {
   routes,
 } from '@identities/core/routes';
 import { jwtEnvironment } from './auth.ts';
-import { statementsFor } from './permissions.ts';
+import { functionArgs } from './functions.ts';
 import type { Domain } from './stage-settings.ts';
 import { stage } from './stages.ts';
-import { bucket, table } from './storage.ts';
 
 /**
  * The REST API (only REST APIs stream Lambda responses), one function per route of the route table.
@@ -75,35 +74,15 @@ export const apiRoutes = routes.map((route) => {
 });
 
 function functionFor(route: Route): sst.aws.FunctionArgs {
-  return {
-    handler: route.handler,
+  return functionArgs({
+    ...route,
     description: `${route.method} ${route.path}`,
     streaming: route.response === 'stream',
-    runtime: 'nodejs24.x',
-    architecture: 'arm64',
-    memory: `${route.memoryMb} MB`,
-    timeout: `${route.timeoutSeconds} seconds`,
-    logging: { retention: stage.logRetention },
     environment: {
-      BUCKET_NAME: bucket.name,
-      // Only functions that touch items know the table.
-      ...(route.access.items.length > 0 ? { TABLE_NAME: table.name } : {}),
       ...jwtEnvironment,
       ...(stage.webOrigin === undefined ? {} : { CORS_ALLOWED_ORIGINS: stage.webOrigin }),
-      LOG_LEVEL: 'info',
     },
-    // Least privilege from the route table, instead of `link`, which would grant s3:* and dynamodb:*.
-    permissions: statementsFor(route.id, route.access, {
-      objectsUnder: (prefix) => $interpolate`${bucket.arn}/${prefix}*`,
-      table: table.arn,
-    }),
-    // As SST bundles by default, stated because scripts/bundle.ts measures the same bundles.
-    nodejs: { format: 'esm', minify: true, sourcemap: false },
-    transform: {
-      // Only Lambda may assume the role. (SST 4.17 also trusts the account root, meant for `sst dev` only.)
-      role: { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: 'lambda.amazonaws.com' }) },
-    },
-  };
+  });
 }
 
 /**

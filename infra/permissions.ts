@@ -7,15 +7,19 @@ export interface Statement<R> {
   readonly conditions?: { test: string; variable: string; values: string[] }[];
 }
 
-/** How to name the resources: the objects under a key prefix (`<bucket ARN>/<prefix>*`), the table. */
+/**
+ * How to name the resources: the objects under a key prefix (`<bucket ARN>/<prefix>*`), the bucket itself
+ * (for listing), the table.
+ */
 export interface AccessTargets<R> {
   readonly objectsUnder: (prefix: string) => R;
+  readonly bucket: R;
   readonly table: R;
 }
 
 /**
- * Object actions, each granted on a key prefix. Bucket-level actions (listing, policy) have no key to
- * scope them by, so no route may ask for them.
+ * Object actions, each granted on a key prefix. Bucket-level actions have no key to scope them by, so
+ * none may be asked for, but listing: that is granted on the bucket limited by an `s3:prefix` condition.
  */
 const OBJECT_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
 
@@ -41,9 +45,7 @@ const ITEM_ACTIONS = new Set([
 export function statementsFor<R>(routeId: string, access: StorageAccess, targets: AccessTargets<R>): Statement<R>[] {
   const objects = access.objects.map(({ actions, prefix }) => {
     checkActions(routeId, actions, OBJECT_ACTIONS);
-    if (prefix === '' || !prefix.endsWith('/') || /[*?]/.test(prefix)) {
-      throw new Error(`Route ${routeId}: S3 prefix "${prefix}" must be a literal folder ending in "/".`);
-    }
+    checkPrefix(routeId, prefix);
     return { actions: [...actions], resources: [targets.objectsUnder(prefix)] };
   });
   const items = access.items.map(({ actions, partitionKeys }) => {
@@ -57,7 +59,21 @@ export function statementsFor<R>(routeId: string, access: StorageAccess, targets
       conditions: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: [partitionKeys] }],
     };
   });
-  return [...objects, ...items];
+  const listing = (access.listing ?? []).map((prefix) => {
+    checkPrefix(routeId, prefix);
+    return {
+      actions: ['s3:ListBucket'],
+      resources: [targets.bucket],
+      conditions: [{ test: 'StringLike', variable: 's3:prefix', values: [`${prefix}*`] }],
+    };
+  });
+  return [...objects, ...listing, ...items];
+}
+
+function checkPrefix(routeId: string, prefix: string): void {
+  if (prefix === '' || !prefix.endsWith('/') || /[*?]/.test(prefix)) {
+    throw new Error(`Route ${routeId}: S3 prefix "${prefix}" must be a literal folder ending in "/".`);
+  }
 }
 
 function checkActions(routeId: string, actions: readonly string[], allowed: ReadonlySet<string>): void {

@@ -294,3 +294,49 @@ describe('upload sessions', () => {
     expect(await listKeys(`people/${personId}/`)).toEqual([]);
   });
 });
+
+describe('the scheduled orphan sweep', () => {
+  it('removes document bytes no document points to, once they are older than an hour', async () => {
+    const { makeHandler } = await import('../functions/sweep-orphan-documents.ts');
+    const personId = newPersonId();
+    const kept = await storedDocument(personId);
+    const orphan = documentObjectKey(personId, 'gone', 'upload-1');
+    await putObject(orphan, Buffer.from('orphan'), 'application/pdf');
+    // The stores are shared with other test files: this sweep sees only this test's person.
+    const objects: ObjectStore = {
+      ...objectStore,
+      listOlderThan: (prefix, before) => objectStore.listOlderThan(`${prefix}${personId}/`, before),
+    };
+    const now = makeHandler({ objects, documents: documentStore, logger: makeLogger('silent') });
+    expect(await now()).toEqual({ removed: 0 });
+    const later = makeHandler({
+      objects,
+      documents: documentStore,
+      logger: makeLogger('silent'),
+      clock: () => new Date(Date.now() + 2 * 3600 * 1000),
+    });
+    expect(await later()).toEqual({ removed: 1 });
+    expect(await listKeys(`people/${personId}/`)).toEqual([kept]);
+  });
+});
+
+/** A document stored through the real upload handler; its object key. */
+async function storedDocument(personId: string): Promise<string> {
+  const form = multipart([
+    { name: 'personId', value: personId },
+    { name: 'name', value: 'Kept' },
+    { name: 'publicId', value: 'kept' },
+    { name: 'file', filename: 'kept.pdf', data: everyByte(1) },
+  ]);
+  const response = await invoke(
+    upload,
+    apiEvent({
+      method: 'POST',
+      path: '/api/v1/people/fileDocuments/upload',
+      headers: { ...bearer(await bothPermissions()), 'Content-Type': form.contentType },
+      body: form.body,
+    }),
+  );
+  expect(response.statusCode).toBe(200);
+  return (await documentStore.get(personId, 'kept'))?.objectKey ?? '';
+}

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Route, routes } from '@identities/core/routes';
+import { jobs, type Route, routes } from '@identities/core/routes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction, type FunctionBundle } from '../../scripts/bundle.ts';
 import { ROOT } from './support/sst-stage.ts';
@@ -10,11 +10,13 @@ import { ROOT } from './support/sst-stage.ts';
 const BUDGET_BYTES = { photo: 650_000, document: 800_000 };
 
 let outDir: string;
-const bundles = new Map<Route['id'], { bundle: FunctionBundle; code: string }>();
+/** Every function a stage deploys: the routes' and the scheduled jobs'. */
+const functions = [...routes, ...jobs];
+const bundles = new Map<string, { bundle: FunctionBundle; code: string }>();
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'identities-bundles-'));
-  for (const route of routes) {
+  for (const route of functions) {
     const bundle = await bundleFunction(ROOT, route.handler, join(outDir, route.id));
     bundles.set(route.id, { bundle, code: await readFile(bundle.file, 'utf8') });
   }
@@ -24,7 +26,7 @@ afterAll(async () => {
   await rm(outDir, { recursive: true, force: true });
 });
 
-const bundleOf = (id: Route['id']) => {
+const bundleOf = (id: Route['id'] | (typeof jobs)[number]['id']) => {
   const found = bundles.get(id);
   if (found === undefined) throw new Error(`no bundle for ${id}`);
   return found;
@@ -34,7 +36,7 @@ const DYNAMODB_MODULES = ['@aws-sdk/client-dynamodb/', '@aws-sdk/lib-dynamodb/',
 
 describe('function bundles', () => {
   it('are ES modules with the AWS SDK inside, minified', () => {
-    for (const route of routes) {
+    for (const route of functions) {
       const { bundle, code } = bundleOf(route.id);
       expect(code.startsWith("import { createRequire as topLevelCreateRequire } from 'module';")).toBe(true);
       expect(has(bundle, '@aws-sdk/client-s3/')).toBe(true);
@@ -45,7 +47,7 @@ describe('function bundles', () => {
   });
 
   it('carry DynamoDB client code only for the routes that touch items', () => {
-    for (const route of routes) {
+    for (const route of functions) {
       const { bundle, code } = bundleOf(route.id);
       const usesItems = route.access.items.length > 0;
       for (const modulePath of DYNAMODB_MODULES) expect(has(bundle, modulePath)).toBe(usesItems);
@@ -56,20 +58,20 @@ describe('function bundles', () => {
   });
 
   it('carry the multipart parser in the multipart upload only', () => {
-    for (const route of routes) {
+    for (const route of functions) {
       expect(has(bundleOf(route.id).bundle, 'node_modules/busboy/'), route.id).toBe(route.id === 'UploadFileDocument');
     }
   });
 
   it('carry the presigned-POST signer in the session start only', () => {
-    for (const route of routes) {
+    for (const route of functions) {
       const signer = has(bundleOf(route.id).bundle, '@aws-sdk/s3-presigned-post/');
       expect(signer, route.id).toBe(route.id === 'StartUploadSession');
     }
   });
 
   it('stay within their size budgets', () => {
-    for (const route of routes) {
+    for (const route of functions) {
       const budget = route.access.items.length > 0 ? BUDGET_BYTES.document : BUDGET_BYTES.photo;
       expect(bundleOf(route.id).bundle.bytes, route.id).toBeLessThan(budget);
     }

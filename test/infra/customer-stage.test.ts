@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableDefinition } from '@identities/aws';
-import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, routes } from '@identities/core';
+import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, jobs, routes } from '@identities/core/routes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SST_BUILD_OPTIONS } from '../../scripts/bundle.ts';
 import {
@@ -44,7 +44,8 @@ describe('a customer stage', () => {
   it('answers exactly the routes of the route table, each with a function of its own', () => {
     const served = methods(build).filter(({ method }) => method !== 'OPTIONS');
     expect(served.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(routeMethods(routes));
-    expect(build.ofType(T.lambda)).toHaveLength(routes.length);
+    // Plus one for each scheduled job, checked below.
+    expect(build.ofType(T.lambda)).toHaveLength(routes.length + jobs.length);
     const functionOf = new Map<string, string>();
     for (const { method, path, lambda } of deployedRoutes(build)) {
       const route = routeFor(method, path);
@@ -178,6 +179,26 @@ describe('a customer stage', () => {
           conditions: leadingKeys('PERSON#*'),
         },
         { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
+      ]);
+    });
+
+    it('runs the orphan sweep daily, listing and deleting under people/ only, reading document items', () => {
+      const { bucket, table } = arns();
+      const sweep = build.ofType(T.lambda).find((lambda) => text(lambda, 'handler') === jobs[0].handler);
+      expect(sweep).toBeDefined();
+      const schedules = build.ofType('aws:cloudwatch/eventRule:EventRule');
+      expect(schedules.map(({ inputs }) => inputs.scheduleExpression)).toEqual(['rate(1 day)']);
+      expect(environmentOf(sweep as NonNullable<typeof sweep>)).not.toHaveProperty('JWT_ISSUER');
+      const role = build.ofType(T.role).find(({ name }) => name.startsWith('SweepOrphanDocuments'));
+      expect(inlineStatements(role as NonNullable<typeof role>)).toEqual([
+        { effect: 'Allow', actions: ['s3:DeleteObject'], resources: [`${bucket}/people/*`], conditions: {} },
+        {
+          effect: 'Allow',
+          actions: ['s3:ListBucket'],
+          resources: [bucket],
+          conditions: { StringLike: { 's3:prefix': ['people/*'] } },
+        },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('PERSON#*') },
       ]);
     });
 
@@ -394,7 +415,11 @@ describe('a customer stage', () => {
                 .map(({ metric }) => `${metric?.metricName}`),
         );
       expect(metricsOf('AWS/ApiGateway').sort()).toEqual(['5XXError', 'Count']);
-      expect(metricsOf('AWS/Lambda').sort()).toEqual([...routes.map(() => 'Errors'), ...routes.map(() => 'Throttles')]);
+      const functions = [...routes, ...jobs];
+      expect(metricsOf('AWS/Lambda').sort()).toEqual([
+        ...functions.map(() => 'Errors'),
+        ...functions.map(() => 'Throttles'),
+      ]);
       expect(metricsOf('AWS/DynamoDB').sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
       const watched = alarms()
         .map(({ inputs }) => (inputs.dimensions as { FunctionName?: string } | undefined)?.FunctionName)
@@ -404,7 +429,7 @@ describe('a customer stage', () => {
 
     it('keeps every log for a year', () => {
       const groups = build.ofType(T.logGroup);
-      expect(groups).toHaveLength(routes.length + 1);
+      expect(groups).toHaveLength(routes.length + jobs.length + 1);
       for (const group of groups) expect(group.inputs.retentionInDays).toBe(365);
     });
   });
@@ -415,7 +440,9 @@ describe('a customer stage', () => {
 
   it('bundles every function of the route table as scripts/bundle.ts does', () => {
     const built = [...build.bundles.values()];
-    expect(built.map(({ handler }) => handler).sort()).toEqual(routes.map(({ handler }) => handler).sort());
+    expect(built.map(({ handler }) => handler).sort()).toEqual(
+      [...routes, ...jobs].map(({ handler }) => handler).sort(),
+    );
     for (const { properties } of built) {
       expect(properties).toMatchObject({
         format: SST_BUILD_OPTIONS.format,

@@ -1,4 +1,4 @@
-import { routes } from '@identities/core';
+import { jobs, routes } from '@identities/core/routes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployedRoutes, environmentOf, methods, only, routeMethods, routeOf, T } from './support/deployed.ts';
 import { buildStage, type StageBuild } from './support/sst-stage.ts';
@@ -50,7 +50,7 @@ describe('a dev stage', () => {
   it('still serves every route, with the same streaming modes', () => {
     const deployed = deployedRoutes(build);
     expect(deployed.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(routeMethods(routes));
-    expect(build.ofType(T.lambda)).toHaveLength(routes.length);
+    expect(build.ofType(T.lambda)).toHaveLength(routes.length + jobs.length);
     for (const { method, path, integration } of deployed) {
       const route = routeOf(routes, method, path);
       expect(integration.inputs.responseTransferMode).toBe(route.response === 'stream' ? 'STREAM' : 'BUFFERED');
@@ -59,7 +59,7 @@ describe('a dev stage', () => {
 
   it('keeps its logs for a week', () => {
     const groups = build.ofType(T.logGroup);
-    expect(groups).toHaveLength(routes.length + 1);
+    expect(groups).toHaveLength(routes.length + jobs.length + 1);
     for (const group of groups) expect(group.inputs.retentionInDays).toBe(7);
   });
 });

@@ -1,4 +1,4 @@
-import { routes } from '@identities/core';
+import { jobs, routes } from '@identities/core/routes';
 import { describe, expect, it } from 'vitest';
 import { checkJwtSettings } from '../../infra/jwt-settings.ts';
 import { statementsFor } from '../../infra/permissions.ts';
@@ -85,12 +85,13 @@ describe('checkJwtSettings', () => {
 });
 
 describe('statementsFor', () => {
-  const targets = { objectsUnder: (prefix: string) => `bucket/${prefix}*`, table: 'table' };
+  const targets = { objectsUnder: (prefix: string) => `bucket/${prefix}*`, bucket: 'bucket', table: 'table' };
 
-  it('derives every route’s statements from its access, scoping items by partition key', () => {
-    for (const route of routes) {
+  it('derives every route’s and job’s statements from its access, scoping items by partition key', () => {
+    for (const route of [...routes, ...jobs]) {
       const statements = statementsFor(route.id, route.access, targets);
-      expect(statements).toHaveLength(route.access.objects.length + route.access.items.length);
+      const listing = 'listing' in route.access ? route.access.listing.length : 0;
+      expect(statements).toHaveLength(route.access.objects.length + route.access.items.length + listing);
       for (const statement of statements) {
         expect(statement.actions.every((action) => !action.includes('*'))).toBe(true);
         if (statement.resources.includes('table')) {
@@ -116,5 +117,18 @@ describe('statementsFor', () => {
     expect(() => statementsFor('R', objects(['s3:GetObject'], ''), targets)).toThrow(/literal folder/);
     expect(() => statementsFor('R', objects(['s3:GetObject'], 'faces/*'), targets)).toThrow(/literal folder/);
     expect(() => statementsFor('R', objects([]), targets)).toThrow(/without actions/);
+    expect(() => statementsFor('R', { objects: [], items: [], listing: ['people/*'] }, targets)).toThrow(
+      /literal folder/,
+    );
+  });
+
+  it('grants listing on the bucket only under the stated prefix', () => {
+    expect(statementsFor('R', { objects: [], items: [], listing: ['people/'] }, targets)).toEqual([
+      {
+        actions: ['s3:ListBucket'],
+        resources: ['bucket'],
+        conditions: [{ test: 'StringLike', variable: 's3:prefix', values: ['people/*'] }],
+      },
+    ]);
   });
 });

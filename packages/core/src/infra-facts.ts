@@ -6,6 +6,8 @@ export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MA
 export { HSTS } from './http.ts';
 export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
+  type Job,
+  jobs,
   PERMISSIONS,
   type Permission,
   type Route,

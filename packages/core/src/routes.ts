@@ -19,6 +19,8 @@ export interface StorageAccess {
    * IAM's `dynamodb:LeadingKeys` condition would state it.
    */
   readonly items: readonly { readonly actions: readonly string[]; readonly partitionKeys: string }[];
+  /** Key prefixes the function may list (S3 ListBucket, limited by its `s3:prefix` condition). */
+  readonly listing?: readonly string[];
 }
 
 export interface Route {
@@ -142,3 +144,31 @@ export function routeById(id: RouteId): Route {
   if (route === undefined) throw new Error(`no route ${id}`);
   return route;
 }
+
+/** A function run on a schedule instead of by a request. */
+export interface Job {
+  readonly id: string;
+  readonly handler: string;
+  /** An EventBridge schedule expression. */
+  readonly schedule: `rate(${string})` | `cron(${string})`;
+  readonly access: StorageAccess;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+export const jobs = [
+  {
+    // Bytes of an upload whose function stopped between storing and recording it: never visible, but
+    // personal data no document points to. The local server sweeps the same on its own.
+    id: 'SweepOrphanDocuments',
+    handler: 'functions/sweep-orphan-documents.handler',
+    schedule: 'rate(1 day)',
+    access: {
+      objects: [{ actions: ['s3:DeleteObject'], prefix: 'people/' }],
+      items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*' }],
+      listing: ['people/'],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 900,
+  },
+] as const satisfies readonly Job[];
