@@ -705,9 +705,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(
-        `identities: ${error.message}\nRun "identities ${command ?? ''} --help" for usage.\n`.replace('  --', ' --'),
-      );
+      const usage = command === undefined ? 'identities --help' : `identities ${command} --help`;
+      io.err(`identities: ${error.message}\nRun "${usage}" for usage.\n`);
       return 2;
     }
     io.err(`identities: ${error instanceof Error ? error.message : String(error)}\n`);
