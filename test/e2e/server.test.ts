@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +202,47 @@ describe('the server process', () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(everyByte())).toBe(true);
     expect(first.token.split('.')[0]).toBe(second.token.split('.')[0]);
     expect(await second.stop('SIGINT')).toBe(0);
+  });
+
+  it('lets a request in flight finish on SIGTERM, then exits 0', async () => {
+    const env = userEnv({ DATA_DIR: await tempDir() });
+    const server = await startServerProcess([], env);
+    const boundary = 'inflight';
+    const head = Buffer.from(
+      [
+        `--${boundary}\r\nContent-Disposition: form-data; name="personId"\r\n\r\n${PERSON}\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nIn flight\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="publicId"\r\n\r\ninflight\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`,
+      ].join(''),
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const file = Buffer.alloc(1_000_000, 7);
+    let exited: Promise<number | null> | undefined;
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/api/v1/people/fileDocuments/upload`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${server.token}`,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + file.length + tail.length,
+        },
+      });
+      req.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(Buffer.concat([head, file.subarray(0, 500_000)]));
+      // The server is told to stop while this request's body is still arriving.
+      setTimeout(() => {
+        exited = server.stop('SIGTERM');
+        setTimeout(() => req.end(Buffer.concat([file.subarray(500_000), tail])), 300);
+      }, 300);
+    });
+    expect(await answered).toBe(200);
+    expect(await exited).toBe(0);
+    expect(server.output()).toContain('finishing requests in flight');
   });
 
   it('exits non-zero with a clear message when the port is taken', async () => {

@@ -24,7 +24,8 @@ export const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
  * well be valid. An unknown key id refetches the set, at most once per cooldown (key rotation).
  *
  * The set is fetched with node:http(s), not jose's `createRemoteJWKSet`, which builds a `Headers` and
- * calls `fetch`: either loads undici, about 20 ms and 20 MB of every cold start, for one request.
+ * calls `fetch`: either loads undici, about 20 ms and 20 MB of every cold start, for one request. It is
+ * fetched at creation, without waiting for a first token.
  */
 export function remoteKeySet(
   url: URL,
@@ -86,6 +87,9 @@ export function remoteKeySet(
       return await refreshed(header, token);
     }
   };
+  // Fetched as soon as the container initialises, so the first request finds the keys in hand; a
+  // failure here is retried by that request.
+  reload().catch(() => undefined);
   return { key, algorithms };
 }
 
