@@ -6,7 +6,7 @@ import { makeHandler as makeDownload } from '../functions/download-file-document
 import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
 import { handler as upload } from '../functions/upload-file-document.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
-import { multipart } from './support/multipart.ts';
+import { uploadEvent } from './support/multipart.ts';
 import { documentStore, everyByte, jpegBytes, newPersonId, objectStore, putObject } from './support/storage.ts';
 import { bearer, bothPermissions } from './support/tokens.ts';
 
@@ -131,20 +131,17 @@ describe('document downloads', () => {
   beforeAll(async () => {
     personId = newPersonId();
     token = await bothPermissions();
-    const form = multipart([
-      { name: 'personId', value: personId },
-      { name: 'name', value: 'Doc' },
-      { name: 'publicId', value: 'doc' },
-      { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: bytes },
-    ]);
     const response = await invoke(
       upload,
-      apiEvent({
-        method: 'POST',
-        path: '/api/v1/people/fileDocuments/upload',
-        headers: { ...bearer(token), 'Content-Type': form.contentType },
-        body: form.body,
-      }),
+      uploadEvent(
+        [
+          { name: 'personId', value: personId },
+          { name: 'name', value: 'Doc' },
+          { name: 'publicId', value: 'doc' },
+          { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: bytes },
+        ],
+        token,
+      ),
     );
     expect(response.statusCode).toBe(200);
   });

@@ -16,7 +16,7 @@ import { makeHandler as makeStart } from '../functions/start-upload-session.ts';
 import { makeHandler as makeUpload } from '../functions/upload-file-document.ts';
 import { type Fault, Faults, faultyDocuments, faultyObjects, faultySessions, faultyTargets } from './support/faults.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
-import { multipart } from './support/multipart.ts';
+import { uploadEvent } from './support/multipart.ts';
 import {
   documentStore,
   dynamoClient,
@@ -63,19 +63,16 @@ function expectFailure(
   expect(body).not.toMatch(/ECONNREFUSED|InternalError|ThrottlingException|TypeError|\bat \S+:\d+/);
 }
 
-function uploadEvent(personId: string, publicId: string, bytes: Buffer) {
-  const form = multipart([
-    { name: 'personId', value: personId },
-    { name: 'name', value: 'Doc' },
-    { name: 'publicId', value: publicId },
-    { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: bytes },
-  ]);
-  return apiEvent({
-    method: 'POST',
-    path: '/api/v1/people/fileDocuments/upload',
-    headers: { ...bearer(token), 'Content-Type': form.contentType },
-    body: form.body,
-  });
+function documentUpload(personId: string, publicId: string, bytes: Buffer) {
+  return uploadEvent(
+    [
+      { name: 'personId', value: personId },
+      { name: 'name', value: 'Doc' },
+      { name: 'publicId', value: publicId },
+      { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: bytes },
+    ],
+    token,
+  );
 }
 
 describe('multipart upload under storage faults', () => {
@@ -88,7 +85,7 @@ describe('multipart upload under storage faults', () => {
       documents: faultyDocuments(documentStore, faults),
     });
     const personId = newPersonId();
-    expectFailure(await invoke(upload, uploadEvent(personId, 'doc', everyByte())), kind);
+    expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), kind);
     expect(faults.calls).not.toContain('documents.create');
     expect(await listKeys(`people/${personId}/`)).toEqual([]);
   });
@@ -102,7 +99,7 @@ describe('multipart upload under storage faults', () => {
       documents: faultyDocuments(documentStore, faults),
     });
     const personId = newPersonId();
-    expectFailure(await invoke(upload, uploadEvent(personId, 'doc', everyByte())), kind);
+    expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), kind);
     expect(await listKeys(`people/${personId}/`)).toEqual([]);
     expect(await documentStore.get(personId, 'doc')).toBeUndefined();
   });
@@ -117,7 +114,7 @@ describe('multipart upload under storage faults', () => {
       documents: faultyDocuments(documentStore, faults),
     });
     const personId = newPersonId();
-    expectFailure(await invoke(upload, uploadEvent(personId, 'doc', everyByte())), 'throttle');
+    expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), 'throttle');
     const orphan = logger.lines.find((line) => line.message === 'orphaned document object');
     expect(orphan).toMatchObject({
       level: 'error',
@@ -133,7 +130,7 @@ describe('document download under storage faults', () => {
   const bytes = everyByte(64);
   beforeAll(async () => {
     const upload = makeUpload({ auth, logger: capturingLogger(), objects: objectStore, documents: documentStore });
-    expect((await invoke(upload, uploadEvent(personId, 'doc', bytes))).statusCode).toBe(200);
+    expect((await invoke(upload, documentUpload(personId, 'doc', bytes))).statusCode).toBe(200);
   });
   const download = (faults: Faults) =>
     makeDownload({

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler as makeDownload } from '../functions/download-file-document.ts';
 import { makeHandler as makeUpload } from '../functions/upload-file-document.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
-import { multipart } from './support/multipart.ts';
+import { uploadEvent } from './support/multipart.ts';
 import { documentStore, listKeys, newPersonId, objectStore } from './support/storage.ts';
 import { AUDIENCE, ISSUER } from './support/tokens.ts';
 
@@ -20,19 +20,16 @@ const jwt = await new SignJWT({ permissions: [PERMISSIONS.addFiles, PERMISSIONS.
   .setExpirationTime('10m')
   .sign(new TextEncoder().encode(SECRET));
 
-function uploadEvent(personId: string, publicId: string, bytes: Buffer) {
-  const form = multipart([
-    { name: 'personId', value: personId },
-    { name: 'name', value: 'Doc' },
-    { name: 'publicId', value: publicId },
-    { name: 'file', filename: 'doc.bin', data: bytes },
-  ]);
-  return apiEvent({
-    method: 'POST',
-    path: '/api/v1/people/fileDocuments/upload',
-    headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': form.contentType },
-    body: form.body,
-  });
+function documentUpload(personId: string, publicId: string, bytes: Buffer) {
+  return uploadEvent(
+    [
+      { name: 'personId', value: personId },
+      { name: 'name', value: 'Doc' },
+      { name: 'publicId', value: publicId },
+      { name: 'file', filename: 'doc.bin', data: bytes },
+    ],
+    jwt,
+  );
 }
 
 /** A metadata store that fails every write the way the DynamoDB adapter does when DynamoDB is down. */
@@ -48,7 +45,7 @@ describe('upload atomicity', () => {
   it('leaves no object behind when the metadata write fails', async () => {
     const upload = makeUpload({ auth, logger, objects: objectStore, documents: failingDocuments });
     const personId = newPersonId();
-    const response = await invoke(upload, uploadEvent(personId, 'doc', Buffer.from('bytes')));
+    const response = await invoke(upload, documentUpload(personId, 'doc', Buffer.from('bytes')));
     // A connection reset by the store: the store failed (502); nothing of the upload stays.
     expect(response.statusCode).toBe(502);
     expect(await listKeys(`people/${personId}/`)).toEqual([]);
@@ -62,7 +59,7 @@ describe('upload atomicity', () => {
     };
     const upload = makeUpload({ auth, logger, objects: objectStore, documents: broken });
     const personId = newPersonId();
-    const response = await invoke(upload, uploadEvent(personId, 'doc', Buffer.from('bytes')));
+    const response = await invoke(upload, documentUpload(personId, 'doc', Buffer.from('bytes')));
     expect(response.statusCode).toBe(500);
     expect(response.body.toString()).not.toContain('secret detail');
     expect(response.json()).toMatchObject({ status: 500, title: 'Internal Server Error' });
@@ -75,7 +72,7 @@ describe('upload atomicity', () => {
     for (let round = 0; round < 25; round++) {
       const personId = newPersonId();
       const bytes = [Buffer.from(`first-${round}-`.repeat(200)), Buffer.from(`second-${round}-`.repeat(300))];
-      const responses = await Promise.all(bytes.map((body) => invoke(upload, uploadEvent(personId, 'same', body))));
+      const responses = await Promise.all(bytes.map((body) => invoke(upload, documentUpload(personId, 'same', body))));
       const statuses = responses.map((response) => response.statusCode).sort();
       expect(statuses).toEqual([200, 409]);
       const winner = bytes[responses.findIndex((response) => response.statusCode === 200)];

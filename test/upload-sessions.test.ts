@@ -16,7 +16,7 @@ import { handler as download } from '../functions/download-file-document.ts';
 import { handler as start } from '../functions/start-upload-session.ts';
 import { handler as upload } from '../functions/upload-file-document.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
-import { multipart } from './support/multipart.ts';
+import { uploadEvent } from './support/multipart.ts';
 import {
   documentStore,
   dynamoClient,
@@ -172,20 +172,17 @@ describe('upload sessions', () => {
     const bytes = everyByte(2);
     expect((await startSession(sessionFor(personId, bytes, { publicId: 'taken' }))).statusCode).toBe(201);
     expect((await startSession(sessionFor(personId, bytes, { publicId: 'taken' }))).statusCode).toBe(409);
-    const form = multipart([
-      { name: 'personId', value: personId },
-      { name: 'name', value: 'x' },
-      { name: 'publicId', value: 'taken' },
-      { name: 'file', filename: 'x.pdf', data: bytes },
-    ]);
     const response = await invoke(
       upload,
-      apiEvent({
-        method: 'POST',
-        path: '/api/v1/people/fileDocuments/upload',
-        headers: { ...bearer(await bothPermissions()), 'Content-Type': form.contentType },
-        body: form.body,
-      }),
+      uploadEvent(
+        [
+          { name: 'personId', value: personId },
+          { name: 'name', value: 'x' },
+          { name: 'publicId', value: 'taken' },
+          { name: 'file', filename: 'x.pdf', data: bytes },
+        ],
+        await bothPermissions(),
+      ),
     );
     expect(response.statusCode).toBe(409);
   });
@@ -322,20 +319,17 @@ describe('the scheduled orphan sweep', () => {
 
 /** A document stored through the real upload handler; its object key. */
 async function storedDocument(personId: string): Promise<string> {
-  const form = multipart([
-    { name: 'personId', value: personId },
-    { name: 'name', value: 'Kept' },
-    { name: 'publicId', value: 'kept' },
-    { name: 'file', filename: 'kept.pdf', data: everyByte(1) },
-  ]);
   const response = await invoke(
     upload,
-    apiEvent({
-      method: 'POST',
-      path: '/api/v1/people/fileDocuments/upload',
-      headers: { ...bearer(await bothPermissions()), 'Content-Type': form.contentType },
-      body: form.body,
-    }),
+    uploadEvent(
+      [
+        { name: 'personId', value: personId },
+        { name: 'name', value: 'Kept' },
+        { name: 'publicId', value: 'kept' },
+        { name: 'file', filename: 'kept.pdf', data: everyByte(1) },
+      ],
+      await bothPermissions(),
+    ),
   );
   expect(response.statusCode).toBe(200);
   return (await documentStore.get(personId, 'kept'))?.objectKey ?? '';

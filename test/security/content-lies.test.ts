@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as download } from '../../functions/download-file-document.ts';
 import { handler as upload } from '../../functions/upload-file-document.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
-import { multipart, type Part } from '../support/multipart.ts';
+import { type Part, uploadEvent } from '../support/multipart.ts';
 import { newPersonId } from '../support/storage.ts';
 import { bearer, bothPermissions } from '../support/tokens.ts';
 
@@ -21,20 +21,17 @@ const POLYGLOT = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), HTML]);
 
 async function store(part: Part): Promise<string> {
   const personId = newPersonId();
-  const form = multipart([
-    { name: 'personId', value: personId },
-    { name: 'name', value: 'Lie' },
-    { name: 'publicId', value: DOCUMENT_ID },
-    part,
-  ]);
   const response = await invoke(
     upload,
-    apiEvent({
-      method: 'POST',
-      path: '/api/v1/people/fileDocuments/upload',
-      headers: { ...bearer(jwt), 'Content-Type': form.contentType },
-      body: form.body,
-    }),
+    uploadEvent(
+      [
+        { name: 'personId', value: personId },
+        { name: 'name', value: 'Lie' },
+        { name: 'publicId', value: DOCUMENT_ID },
+        part,
+      ],
+      jwt,
+    ),
   );
   expect(response.statusCode).toBe(200);
   return personId;

@@ -9,7 +9,7 @@ import { makeHandler as makeEnrollmentPhoto } from '../../functions/enrollment-p
 import { makeHandler as makeStart } from '../../functions/start-upload-session.ts';
 import { makeHandler as makeUpload } from '../../functions/upload-file-document.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
-import { multipart } from '../support/multipart.ts';
+import { uploadEvent } from '../support/multipart.ts';
 import { documentStore, dynamoClient, newPersonId, recordingObjectStore, roleStore } from '../support/storage.ts';
 import { bearer, bothPermissions } from '../support/tokens.ts';
 import { expectProblem, staysInside } from './support.ts';
@@ -79,18 +79,15 @@ const postJson = (handler: Parameters<typeof invoke>[0], path: string, body: unk
   );
 
 function postForm(handler: Parameters<typeof invoke>[0], fields: Record<string, string>) {
-  const form = multipart([
-    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
-    { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.7') },
-  ]);
   return invoke(
     handler,
-    apiEvent({
-      method: 'POST',
-      path: '/api/v1/people/fileDocuments/upload',
-      headers: { ...bearer(jwt), 'Content-Type': form.contentType },
-      body: form.body,
-    }),
+    uploadEvent(
+      [
+        ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+        { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.7') },
+      ],
+      jwt,
+    ),
   );
 }
 

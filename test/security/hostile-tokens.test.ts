@@ -24,7 +24,7 @@ import { handler as download, makeHandler as makeDownload } from '../../function
 import { handler as enrollmentPhoto } from '../../functions/enrollment-photo.ts';
 import { handler as upload } from '../../functions/upload-file-document.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
-import { multipart } from '../support/multipart.ts';
+import { uploadEvent } from '../support/multipart.ts';
 import { documentStore, jpegBytes, newPersonId, objectStore, putObject } from '../support/storage.ts';
 import { AUDIENCE, bearer, bothPermissions, ISSUER } from '../support/tokens.ts';
 import { expectProblem, segment } from './support.ts';
@@ -306,20 +306,17 @@ const personId = newPersonId();
 const documentId = 'hostile-doc';
 beforeAll(async () => {
   await putObject(enrollmentPhotoKey(faceId), jpegBytes());
-  const form = multipart([
-    { name: 'personId', value: personId },
-    { name: 'name', value: 'Doc' },
-    { name: 'publicId', value: documentId },
-    { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.7 secret') },
-  ]);
   const stored = await invoke(
     upload,
-    apiEvent({
-      method: 'POST',
-      path: '/api/v1/people/fileDocuments/upload',
-      headers: { ...bearer(await bothPermissions()), 'Content-Type': form.contentType },
-      body: form.body,
-    }),
+    uploadEvent(
+      [
+        { name: 'personId', value: personId },
+        { name: 'name', value: 'Doc' },
+        { name: 'publicId', value: documentId },
+        { name: 'file', filename: 'doc.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.7 secret') },
+      ],
+      await bothPermissions(),
+    ),
   );
   expect(stored.statusCode).toBe(200);
 });

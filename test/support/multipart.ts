@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiEvent } from './lambda.ts';
 
 export type Part =
   | { readonly name: string; readonly value: string }
@@ -32,4 +34,17 @@ export function multipart(parts: readonly Part[], boundary = `----form${randomBy
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export const UPLOAD_PATH = '/api/v1/people/fileDocuments/upload';
+
+/** The event API Gateway sends for a multipart upload of these parts, by the bearer of `token`. */
+export function uploadEvent(parts: readonly Part[], token: string): APIGatewayProxyEvent {
+  const form = multipart(parts);
+  return apiEvent({
+    method: 'POST',
+    path: UPLOAD_PATH,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': form.contentType },
+    body: form.body,
+  });
 }
