@@ -1,6 +1,12 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { invokeStreamingHandler, isStreamingHandler, lambda, type StreamingHandler } from '@identities/core';
+import {
+  invokeStreamingHandler,
+  isStreamingHandler,
+  lambda,
+  localContext,
+  type StreamingHandler,
+} from '@identities/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 /**
@@ -17,20 +23,12 @@ const booted = performance.now();
 const [bundle, eventFile] = process.argv.slice(2);
 if (bundle === undefined || eventFile === undefined) throw new Error('usage: runner BUNDLE EVENT.json');
 const event = JSON.parse(readFileSync(eventFile, 'utf8')) as APIGatewayProxyEvent;
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: false,
+const context = localContext({
   functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench',
-  memoryLimitInMB: '512',
-  awsRequestId: 'cold-start',
-  logGroupName: '/aws/lambda/bench',
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+  memoryMb: 512,
+  requestId: 'cold-start',
+  deadline: Date.now() + 30_000,
+});
 
 const importStart = performance.now();
 const module = (await import(pathToFileURL(bundle).href)) as { handler: unknown };

@@ -1,4 +1,4 @@
-import type { Route } from '@identities/core';
+import { localContext, type Route } from '@identities/core';
 import { proxyEvent } from '@identities/local';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
@@ -37,22 +37,8 @@ export function apiEvent(
   return proxyEvent({ route, method: route.method, path, headers, ...(body === undefined ? {} : { body }) });
 }
 
-export function lambdaContext(memoryMb = 512): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'bench',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench',
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: 'bench',
-    logGroupName: '/aws/lambda/bench',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+export const lambdaContext = (memoryMb = 512): Context =>
+  localContext({ functionName: 'bench', memoryMb, requestId: 'bench', deadline: Date.now() + 30_000 });
 
 /** A multipart/form-data body as curl sends it (`-F name=value -F file=@...`). */
 export function multipart(fields: Record<string, string>, file: { name: string; type: string; bytes: Buffer }) {

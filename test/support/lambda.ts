@@ -1,4 +1,10 @@
-import { invokeStreamingHandler, isStreamingHandler, routes, type StreamingHandler } from '@identities/core';
+import {
+  invokeStreamingHandler,
+  isStreamingHandler,
+  localContext,
+  routes,
+  type StreamingHandler,
+} from '@identities/core';
 import { matchPath, proxyEvent } from '@identities/local';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
@@ -20,22 +26,8 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
   return proxyEvent({ route, method, path: request.path, headers, ...(request.body ? { body: request.body } : {}) });
 }
 
-export function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
-    memoryLimitInMB: '512',
-    awsRequestId: 'test-request',
-    logGroupName: '/aws/lambda/test',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+export const lambdaContext = (): Context =>
+  localContext({ functionName: 'test', memoryMb: 512, requestId: 'test-request', deadline: Date.now() + 30_000 });
 
 export interface ApiResponse {
   readonly statusCode: number;

@@ -79,6 +79,31 @@ function runtimeStreaming(): LambdaStreamingRuntime | undefined {
     : undefined;
 }
 
+/** The context the Lambda runtime hands a function, for invoking one outside Lambda. */
+export function localContext(options: {
+  readonly functionName: string;
+  readonly memoryMb: number;
+  readonly requestId: string;
+  /** When the invocation times out, in epoch milliseconds. */
+  readonly deadline: number;
+}): Context {
+  const { functionName, memoryMb, requestId, deadline } = options;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
 export function isStreamingHandler(handler: unknown): handler is StreamingHandler {
   return typeof handler === 'function' && STREAMING_MARKER in handler;
 }

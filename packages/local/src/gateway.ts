@@ -7,6 +7,7 @@ import {
   invokeStreamingHandler,
   isStreamingHandler,
   type Logger,
+  localContext,
   NO_CORS,
   preflightResponse,
   type Route,
@@ -117,23 +118,6 @@ function queryOf(url: URL): Record<string, string[]> {
   return query;
 }
 
-function lambdaContext(route: Route, requestId: string, deadline: number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: route.id,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${route.id}`,
-    memoryLimitInMB: String(route.memoryMb),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${route.id}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 class Timeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -208,7 +192,7 @@ export function createGateway(options: GatewayOptions) {
       return gatewayError(response, 413, 'Request Entity Too Large', 'RequestEntityTooLargeException', requestId);
     }
     const deadline = Date.now() + route.timeoutSeconds * 1000;
-    const context = lambdaContext(route, requestId, deadline);
+    const context = localContext({ functionName: route.id, memoryMb: route.memoryMb, requestId, deadline });
     // API Gateway waits for a buffered integration 29 s at most, whatever the function's own timeout.
     const waitMs =
       route.response === 'stream'
