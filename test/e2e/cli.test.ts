@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PERMISSIONS } from '@identities/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import { CLI, cli, run, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
 import { jpegBytes } from '../support/storage.ts';
 
 describe('npx identities', () => {
@@ -217,6 +217,26 @@ describe('npx identities', () => {
     const half = await cli(['role', 'list', '--bucket', info.bucket], stage);
     expect(half.code).toBe(2);
     expect(half.stderr).toContain('--bucket and --table');
+  });
+
+  it('draws progress bars on a terminal, and only there', async () => {
+    const dir = join(work, 'tty-import');
+    await mkdir(join(dir, 'tty-1'), { recursive: true });
+    await writeFile(join(dir, 'tty-1', 'enrollment.jpg'), jpegBytes(900));
+    const large = join(work, 'tty-large.bin');
+    await writeFile(large, Buffer.alloc(5 * 1024 * 1024, 3));
+    const person = '7b6a5f4e-3d2c-4b1a-9f8e-7d6c5b4a3f2e';
+    const commands = [
+      `"${process.execPath}" "${CLI}" photo import "${dir}"`,
+      `"${process.execPath}" "${CLI}" document upload --person-id ${person} --name Large "${large}"`,
+    ];
+    // script(1) gives the command a pseudo-terminal, as a person at a shell has.
+    const onTerminal = await run('script', ['-qec', commands.join(' && '), '/dev/null'], env);
+    expect(onTerminal.code, onTerminal.stdout).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\[#{30}\] 1\/1/);
+    expect(onTerminal.stdout).toMatch(/\[#{30}\] 5\.0\/5\.0 MiB/);
+    const piped = await cli(['photo', 'import', dir], env);
+    expect(piped.stderr).not.toContain('[#');
   });
 
   it('works on the data dir without a running server, opening its stores for the command', async () => {
