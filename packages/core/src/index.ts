@@ -13,4 +13,5 @@ export * from './photos.ts';
 export type * from './ports.ts';
 export * from './routes.ts';
 export * from './upload-form.ts';
+export * from './upload-session-timing.ts';
 export * from './upload-sessions.ts';

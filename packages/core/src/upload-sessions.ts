@@ -16,8 +16,6 @@ import type {
 
 import { MAX_SESSION_FILE_BYTES, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';
 
-export { MAX_SESSION_FILE_BYTES, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS };
-
 const MAX_JSON_BYTES = 16 * 1024;
 
 export class GoneError extends HttpError {
