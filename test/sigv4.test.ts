@@ -470,6 +470,16 @@ describe('tampered requests fail', () => {
     expectFailure(verifySigV4(withHeaders(put, { authorization }), secretOf, s3Options()), 'IncompleteSignature');
   });
 
+  it('an x-amz-date that is not an ISO 8601 basic date', () => {
+    for (const date of ['20261301T000000Z', '20260231T000000Z', '2026-02-01T00:00:00Z', '20260201T000000']) {
+      const authorization = String(put.headers.authorization).replace(/\/(\d{8})\//, `/${date.slice(0, 8)}/`);
+      expectFailure(
+        verifySigV4(withHeaders(put, { authorization, 'x-amz-date': date }), secretOf, s3Options()),
+        'IncompleteSignature',
+      );
+    }
+  });
+
   it('malformed Authorization headers', () => {
     const authorization = String(put.headers.authorization);
     for (const malformed of [
@@ -621,6 +631,57 @@ function encodeS3(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+describe('S3 signs the decoded path and query, each encoded once', () => {
+  // Signed by the SDK's S3 signer over one encoding; sent over the wire in another.
+  async function signedS3(path: string, query: Record<string, string>, wireUrl: string): Promise<SignedRequest> {
+    const signer = new SignatureV4({
+      credentials: CREDENTIALS,
+      region: REGION,
+      service: 's3',
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 9000,
+      path,
+      query,
+      headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
+    return { method: 'GET', url: wireUrl, headers: signed.headers };
+  }
+
+  it('escapes the client chose for unreserved characters, or their hex case, do not matter', async () => {
+    expectOk(verifySigV4(await signedS3('/b/~key', {}, '/b/%7Ekey'), secretOf, s3Options()));
+    expectOk(verifySigV4(await signedS3('/b/caf%C3%A9', {}, '/b/caf%c3%a9'), secretOf, s3Options()));
+    expectOk(verifySigV4(await signedS3('/b/k', { uploads: '' }, '/b/k?uploads'), secretOf, s3Options()));
+  });
+
+  it("a bare '+' in the query is a space, as the store decodes it", async () => {
+    expectOk(verifySigV4(await signedS3('/b', { prefix: 'a b' }, '/b?prefix=a+b'), secretOf, s3Options()));
+    expectOk(verifySigV4(await signedS3('/b', { prefix: 'a+b' }, '/b?prefix=a%2Bb'), secretOf, s3Options()));
+    expectFailure(
+      verifySigV4(await signedS3('/b', { prefix: 'a+b' }, '/b?prefix=a+b'), secretOf, s3Options()),
+      'SignatureDoesNotMatch',
+    );
+  });
+
+  it('a different key, or a broken escape, fails', async () => {
+    expectFailure(verifySigV4(await signedS3('/b/k1', {}, '/b/k2'), secretOf, s3Options()), 'SignatureDoesNotMatch');
+    expectFailure(verifySigV4(await signedS3('/b/a/b', {}, '/b/a//b'), secretOf, s3Options()), 'SignatureDoesNotMatch');
+    expectFailure(
+      verifySigV4(await signedS3('/b/%25zz', {}, '/b/%zz'), secretOf, s3Options()),
+      'SignatureDoesNotMatch',
+    );
+    expectFailure(
+      verifySigV4(await signedS3('/b', {}, '/b?prefix=%zz'), secretOf, s3Options()),
+      'SignatureDoesNotMatch',
+    );
+  });
+});
+
 describe('presigned POST forms', () => {
   async function presignedPost(expires = 600) {
     const { fields } = await createPresignedPost(s3Client(), {
@@ -695,7 +756,7 @@ describe('the AWS Signature Version 4 test suite', () => {
     name: string;
     method: string;
     url: string;
-    headers?: Record<string, string>;
+    headers?: Record<string, string | string[]>;
     body?: string;
     signed?: string;
     signature: string;
@@ -771,6 +832,35 @@ describe('the AWS Signature Version 4 test suite', () => {
       signed: 'content-type;host;x-amz-date',
       signature: 'ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a',
     },
+    {
+      name: 'get-vanilla-utf8-query',
+      method: 'GET',
+      url: '/?ሴ=bar',
+      signature: '2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04',
+    },
+    {
+      name: 'get-vanilla-query-unreserved',
+      method: 'GET',
+      url: '/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+      signature: '9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197',
+    },
+    {
+      // A repeated header, as IncomingMessage.headersDistinct gives it: values joined with ','.
+      name: 'get-header-key-duplicate',
+      method: 'GET',
+      url: '/',
+      headers: { 'my-header1': ['value2', 'value2', 'value1'] },
+      signed: 'host;my-header1;x-amz-date',
+      signature: 'c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea',
+    },
+    {
+      name: 'post-header-value-case',
+      method: 'POST',
+      url: '/',
+      headers: { 'my-header1': 'VALUE1' },
+      signed: 'host;my-header1;x-amz-date',
+      signature: 'cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d',
+    },
   ];
 
   function suiteRequest(test: (typeof cases)[number]): SignedRequest {
@@ -798,6 +888,16 @@ describe('the AWS Signature Version 4 test suite', () => {
         ? { ...request, url: `/extra${test.url}` }
         : { ...request, body: Buffer.from(`${test.body}x`) };
     expectFailure(verifySigV4(changed, suiteSecret, { now }), 'SignatureDoesNotMatch');
+  });
+
+  it("a header value's case is signed", () => {
+    const test = cases.find(({ name }) => name === 'post-header-value-case');
+    if (test === undefined) throw new Error('no post-header-value-case case');
+    const request = suiteRequest(test);
+    expectFailure(
+      verifySigV4({ ...request, headers: { ...request.headers, 'my-header1': 'value1' } }, suiteSecret, { now }),
+      'SignatureDoesNotMatch',
+    );
   });
 
   it('the path as sent is encoded a second time: %20 on the wire is not a space', () => {
