@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   CopyObjectCommand,
@@ -227,6 +228,21 @@ describe('requests the S3 client signs verify', () => {
     expect(request.headers['x-amz-checksum-sha256']).toBe(sha256.toString('base64'));
     const result = verifySigV4(request, secretOf, { service: 's3', region: REGION });
     expect(result).toMatchObject({ ok: true, service: 's3' });
+  });
+
+  it('a streamed PutObject from the project client: unsigned payload, not aws-chunked', async () => {
+    const client = makeS3Client(
+      { region: REGION, endpoint },
+      { maxAttempts: 1, connectionTimeoutMs: 3000, requestTimeoutMs: 3000 },
+    );
+    const request = await capture(() =>
+      client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: Readable.from([Buffer.from('streamed')]) })),
+    );
+    expect(request.headers['content-encoding']).toBeUndefined();
+    expect(request.headers['transfer-encoding']).toBe('chunked');
+    expect(request.body.toString()).toBe('streamed');
+    // The signature covers everything but the body, which nothing then binds to the request.
+    expect(verifySigV4(request, secretOf, s3Options())).toMatchObject({ ok: true, payloadHash: 'UNSIGNED-PAYLOAD' });
   });
 });
 
@@ -571,6 +587,23 @@ describe('presigned URLs', () => {
     const request = await follow(url);
     expect(request.url.startsWith(`/${BUCKET}/dot/segments?`)).toBe(true);
     expectFailure(verifySigV4(request, secretOf, s3Options()), 'SignatureDoesNotMatch');
+  });
+
+  it('a presigned request to another service hashes the body, not UNSIGNED-PAYLOAD', async () => {
+    const signer = new SignatureV4({ credentials: CREDENTIALS, region: REGION, service: 'dynamodb', sha256: Sha256 });
+    const presigned = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', path: '/', query: {}, headers: { host: '127.0.0.1' } },
+      { expiresIn: 60 },
+    );
+    const query = Object.entries(presigned.query ?? {})
+      .map(([name, value]) => `${encodeS3(name)}=${encodeS3(String(value))}`)
+      .join('&');
+    const request = { method: 'GET', url: `/?${query}`, headers: { host: '127.0.0.1' } };
+    expectOk(verifySigV4(request, secretOf, dynamoOptions()), 'dynamodb');
+    expectFailure(
+      verifySigV4({ ...request, body: Buffer.from('x') }, secretOf, dynamoOptions()),
+      'SignatureDoesNotMatch',
+    );
   });
 
   it('an expired presigned GET fails as expired', async () => {

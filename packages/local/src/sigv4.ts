@@ -168,7 +168,8 @@ export function verifySigV4(request: SignedRequest, secretOf: SecretOf, options:
 
   const s3 = service === 's3';
   let payloadHash: string;
-  if (parsed.query) {
+  if (s3 && parsed.query) {
+    // A link is followed by clients that cannot know the body beforehand.
     payloadHash = UNSIGNED_PAYLOAD;
   } else if (s3) {
     const declared = single(request.headers['x-amz-content-sha256']);
