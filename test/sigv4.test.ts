@@ -447,6 +447,15 @@ describe('tampered requests fail', () => {
     );
   });
 
+  it('two Authorization headers, as headersDistinct gives them', () => {
+    const authorization = String(put.headers.authorization);
+    expectFailure(
+      verifySigV4({ ...put, headers: { ...put.headers, authorization: [authorization, authorization] } }, secretOf),
+      'IncompleteSignature',
+    );
+    expectOk(verifySigV4({ ...put, headers: { ...put.headers, authorization: [authorization] } }, secretOf));
+  });
+
   it('an unsigned host, even when the signature over the rest is right', async () => {
     // Signed by the SDK's signer over a request without a host header; the host is added after.
     const signer = new SignatureV4({ credentials: CREDENTIALS, region: REGION, service: 'dynamodb', sha256: Sha256 });

@@ -95,8 +95,8 @@ function sha256Hex(data: string | Buffer): string {
 /**
  * Verifies a request signed with Signature Version 4, in the Authorization header or in the
  * query string (a presigned URL). The credential scope's service picks the canonical rules:
- * S3's (path used as sent, declared payload hash) or every other service's (normalised path
- * encoded a second time, payload hashed from the body).
+ * S3's (each path segment encoded once, nothing normalised; the declared payload hash) or every
+ * other service's (the normalised path encoded a second time; the body's hash).
  */
 export function verifySigV4(request: SignedRequest, secretOf: SecretOf, options: VerifyOptions = {}): Verified {
   const now = options.now ?? new Date();
@@ -104,9 +104,15 @@ export function verifySigV4(request: SignedRequest, secretOf: SecretOf, options:
   const rawPath = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? '' : request.url.slice(queryStart + 1);
   const query = parseQuery(rawQuery);
-  if (query === undefined) return fail('SignatureDoesNotMatch', 'The query string is not validly percent-encoded.');
-
+  if (Array.isArray(request.headers.authorization) && request.headers.authorization.length > 1) {
+    return fail('IncompleteSignature', 'The Authorization header is given more than once.');
+  }
   const authorization = single(request.headers.authorization);
+  if (query === undefined) {
+    return authorization === undefined
+      ? fail('MissingAuthenticationToken', 'Request is missing Authentication Token.')
+      : fail('SignatureDoesNotMatch', 'The query string is not validly percent-encoded.');
+  }
   const queryAuth = query.some(([name]) => name === 'X-Amz-Algorithm' || name === 'X-Amz-Signature');
   if (authorization !== undefined && queryAuth) {
     return fail(
