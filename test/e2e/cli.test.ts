@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { PERMISSIONS } from '@identities/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cli, run, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import {
+  CLI,
+  cli,
+  run,
+  type ServerProcess,
+  startServerProcess,
+  storeKeyEnv,
+  tempDir,
+  userEnv,
+} from '../support/processes.ts';
 import { jpegBytes } from '../support/storage.ts';
 
 describe('npx identities', () => {
@@ -199,8 +208,7 @@ describe('npx identities', () => {
     };
     // The stage's endpoints are this server's stores: the same code path as AWS, addresses overridden.
     const stage = userEnv({
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      ...(await storeKeyEnv(env.DATA_DIR ?? '')),
       S3_ENDPOINT: info.s3Endpoint,
       DYNAMODB_ENDPOINT: info.dynamoEndpoint,
       DATA_DIR: await tempDir(),

@@ -11,7 +11,11 @@ const PERSON = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
 /** Opens a stopped server's embedded stores, to plant or inspect what a crash leaves. */
 async function withStores<T>(dataDir: string, work: (objects: ReturnType<typeof makeObjectStore>) => Promise<T>) {
   const standIns = await startStandIns({ dataDir, bucket: 'identities', table: 'identities' });
-  const client = makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint });
+  const client = makeS3Client({
+    region: STAND_IN_REGION,
+    endpoint: standIns.s3Endpoint,
+    credentials: standIns.credentials,
+  });
   try {
     return await work(makeObjectStore(client, standIns.bucket));
   } finally {

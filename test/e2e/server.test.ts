@@ -4,7 +4,15 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, run, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import {
+  cli,
+  run,
+  type ServerProcess,
+  startServerProcess,
+  storeKeyEnv,
+  tempDir,
+  userEnv,
+} from '../support/processes.ts';
 import { everyByte, jpegBytes } from '../support/storage.ts';
 
 const PERSON = '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
@@ -292,7 +300,8 @@ describe('the server process', () => {
         '--jwt-jwks-url',
         `${customer.url}/.well-known/jwks.json`,
       ],
-      userEnv({ DATA_DIR: await tempDir(), AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }),
+      // The external stores' key, as an operator would export it: the customer's own, never a fixed one.
+      userEnv({ DATA_DIR: await tempDir(), ...(await storeKeyEnv(customerDir)) }),
     );
     try {
       expect(onPrem.output()).toContain('bucket identities, table identities');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,15 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export const tempDir = (prefix = 'identities-e2e-') => mkdtemp(join(tmpdir(), prefix));
+
+/** The AWS credential variables for a data dir's embedded stores, signed with its own install key. */
+export async function storeKeyEnv(dataDir: string): Promise<Record<string, string>> {
+  const key = JSON.parse(await readFile(join(dataDir, 'store-credentials.json'), 'utf8')) as {
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+  return { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey };
+}
 
 export interface Ran {
   readonly code: number | null;

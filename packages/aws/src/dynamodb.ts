@@ -16,6 +16,7 @@ import {
   type UploadSessionStore,
 } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
+import type { AccessKey } from './s3.ts';
 import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateStorageError } from './storage-errors.ts';
 import { documentKey, ROLE_PARTITION, roleKey } from './table.ts';
 
@@ -36,11 +37,13 @@ export function dynamoSettings(env: Env): DynamoSettings {
 
 /** One client per container, with bounded retries. */
 export function makeDynamoClient(
-  settings: Pick<DynamoSettings, 'region' | 'endpoint'>,
+  settings: Pick<DynamoSettings, 'region' | 'endpoint'> & { readonly credentials?: AccessKey },
   limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
 ): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: settings.region,
+    // Given for stores of our own (the embedded ones); otherwise the SDK's default chain.
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
     maxAttempts: limits.maxAttempts,
     requestHandler: {
       connectionTimeout: limits.connectionTimeoutMs,

@@ -15,6 +15,12 @@ import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateStorageError } from './storage-errors.ts';
 
+/** A key pair, for stores whose access is not AWS's default credential chain. */
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
 export interface S3Settings {
   readonly bucket: string;
   readonly region: string;
@@ -28,11 +34,13 @@ export function s3Settings(env: Env): S3Settings {
 
 /** One client per container. Retries are bounded; against AWS the SDK's checksum defaults stay. */
 export function makeS3Client(
-  settings: Pick<S3Settings, 'region' | 'endpoint'>,
+  settings: Pick<S3Settings, 'region' | 'endpoint'> & { readonly credentials?: AccessKey },
   limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
 ): S3Client {
   return new S3Client({
     region: settings.region,
+    // Given for stores of our own (the embedded ones); otherwise the SDK's default chain.
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
     maxAttempts: limits.maxAttempts,
     requestHandler: {
       connectionTimeout: limits.connectionTimeoutMs,

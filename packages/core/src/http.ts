@@ -64,17 +64,22 @@ function decodeBase64(raw: string): Buffer | undefined {
 }
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
-  const headers: Record<string, string> = {};
+  // Header names are data: a map, so that `constructor` or `__proto__` are names like any other.
+  const merged = new Map<string, string>();
   const repeatedHeaders = new Set<string>();
+  const single = event.headers ?? {};
   const multi = event.multiValueHeaders ?? {};
-  const names = new Set([...Object.keys(event.headers ?? {}), ...Object.keys(multi)]);
+  const names = new Set([...Object.keys(single), ...Object.keys(multi)]);
   for (const name of names) {
     const lower = name.toLowerCase();
-    const values = multi[name] ?? [event.headers?.[name] ?? ''];
-    if (values.length > 1 || lower in headers) repeatedHeaders.add(lower);
+    const values = (Object.hasOwn(multi, name) ? multi[name] : undefined) ?? [
+      (Object.hasOwn(single, name) ? single[name] : undefined) ?? '',
+    ];
+    if (values.length > 1 || merged.has(lower)) repeatedHeaders.add(lower);
     const first = values[0];
-    if (!(lower in headers) && first !== undefined) headers[lower] = first;
+    if (!merged.has(lower) && first !== undefined) merged.set(lower, first);
   }
+  const headers: Record<string, string> = Object.assign(Object.create(null), Object.fromEntries(merged));
   let decoded: Buffer | undefined;
   return {
     method: event.httpMethod,

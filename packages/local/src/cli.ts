@@ -4,11 +4,12 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeRoleStore, makeS3Client } from '@identities/aws';
 import { detectionPhotoKey, enrollmentPhotoKey, isSafeId, PERMISSIONS } from '@identities/core';
+import { loadStoreCredentials, type StoreCredentials } from './credentials.ts';
 import { dataDirFrom, lockDataDir, readServerInfo } from './data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
 import { type ApiTarget, downloadDocument, uploadDocument } from './document-commands.ts';
 import { type ServeOptions, startServer } from './server.ts';
-import { STAND_IN_CREDENTIALS, STAND_IN_REGION, startStandIns } from './stand-ins.ts';
+import { STAND_IN_REGION, startStandIns } from './stand-ins.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -161,62 +162,58 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   }
 }
 
+interface Storage {
+  readonly s3: ReturnType<typeof makeS3Client>;
+  readonly bucket: string;
+  readonly table: string;
+  readonly region: string;
+  readonly s3Endpoint?: string | undefined;
+  readonly dynamoEndpoint?: string | undefined;
+  /** The embedded stores' key; a deployed stage's credentials come from the AWS environment. */
+  readonly credentials?: StoreCredentials;
+}
+
+const dynamoOf = (storage: Storage) =>
+  makeDynamoClient({ region: storage.region, endpoint: storage.dynamoEndpoint, credentials: storage.credentials });
+
 /** Where a storage command acts: a deployed stage, the running server's stores, or the data dir's own. */
 async function withStorage<T>(
   io: Io,
   values: { 'data-dir'?: string; bucket?: string; table?: string; region?: string },
-  work: (storage: {
-    s3: ReturnType<typeof makeS3Client>;
-    bucket: string;
-    table: string;
-    region: string;
-    s3Endpoint?: string;
-    dynamoEndpoint?: string;
-  }) => Promise<T>,
+  work: (storage: Storage) => Promise<T>,
 ): Promise<T> {
   const bucket = values.bucket ?? io.env.BUCKET_NAME;
   const table = values.table ?? io.env.TABLE_NAME;
+  const run = async (storage: Omit<Storage, 's3'>) => {
+    const s3 = makeS3Client({ region: storage.region, endpoint: storage.s3Endpoint, credentials: storage.credentials });
+    try {
+      return await work({ ...storage, s3 });
+    } finally {
+      s3.destroy();
+    }
+  };
   if (bucket !== undefined || table !== undefined) {
     if (bucket === undefined || table === undefined) throw new UsageError('name both --bucket and --table');
     const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
     if (region === undefined) throw new UsageError('set --region or AWS_REGION for a deployed stage');
-    const endpoints = { s3Endpoint: io.env.S3_ENDPOINT, dynamoEndpoint: io.env.DYNAMODB_ENDPOINT };
-    const s3 = makeS3Client({ region, endpoint: endpoints.s3Endpoint });
-    try {
-      return await work({ s3, bucket, table, region, ...endpoints });
-    } finally {
-      s3.destroy();
-    }
+    return run({ bucket, table, region, s3Endpoint: io.env.S3_ENDPOINT, dynamoEndpoint: io.env.DYNAMODB_ENDPOINT });
   }
   const dataDir = dataDirFrom(io.env, values['data-dir']);
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
-  });
   const running = readServerInfo(dataDir);
-  if (running !== undefined) {
-    const s3 = makeS3Client({ region: running.region, endpoint: running.s3Endpoint });
-    try {
-      return await work({ s3, ...running, s3Endpoint: running.s3Endpoint, dynamoEndpoint: running.dynamoEndpoint });
-    } finally {
-      s3.destroy();
-    }
-  }
+  if (running !== undefined) return run({ ...running, credentials: loadStoreCredentials(dataDir) });
   // No server runs on this data dir: open its embedded stores for the length of the command.
   const release = lockDataDir(dataDir);
   const standIns = await startStandIns({ dataDir, bucket: 'identities', table: 'identities' });
-  const s3 = makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint });
   try {
-    return await work({
-      s3,
+    return await run({
       bucket: standIns.bucket,
       table: standIns.table,
       region: STAND_IN_REGION,
       s3Endpoint: standIns.s3Endpoint,
       dynamoEndpoint: standIns.dynamoEndpoint,
+      credentials: standIns.credentials,
     });
   } finally {
-    s3.destroy();
     await standIns.close();
     release();
   }
@@ -235,7 +232,7 @@ async function readPhoto(file: string): Promise<Buffer> {
   return bytes;
 }
 
-const putPhoto = (storage: { s3: ReturnType<typeof makeS3Client>; bucket: string }, key: string, body: Buffer) =>
+const putPhoto = (storage: Storage, key: string, body: Buffer) =>
   storage.s3.send(new PutObjectCommand({ Bucket: storage.bucket, Key: key, Body: body, ContentType: 'image/jpeg' }));
 
 async function photoPut(args: string[], io: Io): Promise<number> {
@@ -363,10 +360,7 @@ async function rolePut(args: string[], io: Io): Promise<number> {
     io.err(`note: "${permission}" is not a permission this API checks (it checks: ${known.join(', ')})\n`);
   }
   await withStorage(io, values, async (storage) => {
-    const roles = makeRoleStore(
-      makeDynamoClient({ region: storage.region, endpoint: storage.dynamoEndpoint }),
-      storage.table,
-    );
+    const roles = makeRoleStore(dynamoOf(storage), storage.table);
     await roles.put({ name, permissions });
   });
   io.err(`Role "${name}" grants: ${permissions.join(', ')}.\n`);
@@ -376,9 +370,7 @@ async function rolePut(args: string[], io: Io): Promise<number> {
 async function roleList(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...storageOptions, json: { type: 'boolean' } });
   if (values.help) return help(io, 'role list');
-  const roles = await withStorage(io, values, (storage) =>
-    makeRoleStore(makeDynamoClient({ region: storage.region, endpoint: storage.dynamoEndpoint }), storage.table).list(),
-  );
+  const roles = await withStorage(io, values, (storage) => makeRoleStore(dynamoOf(storage), storage.table).list());
   if (values.json) io.out(`${JSON.stringify(roles, null, 2)}\n`);
   else if (roles.length === 0) io.err('No roles.\n');
   else for (const role of roles) io.out(`${role.name}: ${role.permissions.join(', ')}\n`);

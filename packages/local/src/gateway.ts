@@ -1,21 +1,26 @@
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import {
   type CorsPolicy,
   corsHeaders,
   describeError,
+  HttpError,
+  type HttpRequest,
   invokeStreamingHandler,
   isStreamingHandler,
   type Logger,
   localContext,
   NO_CORS,
   preflightResponse,
+  problemResponse,
   type Route,
   type StreamingHandler,
   toHttpRequest,
 } from '@identities/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { matchPath, proxyEvent } from './proxy-event.ts';
+import type { StorageUploads } from './storage-uploads.ts';
 
 /** API Gateway REST API and Lambda limits, emulated so what would fail in the cloud fails here first. */
 export const PLATFORM_LIMITS = {
@@ -28,6 +33,12 @@ export const PLATFORM_LIMITS = {
   /** API Gateway's integration timeout for buffered responses. */
   bufferedIntegrationSeconds: 29,
 } as const;
+
+/**
+ * Where clients reach embedded storage for presigned upload forms: `<server>/_storage/<bucket>`, so they
+ * need no other address than the API's.
+ */
+export const STORAGE_UPLOAD_PATH = '/_storage';
 
 export type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AnyHandler = StreamingHandler | BufferedHandler;
@@ -42,13 +53,16 @@ export interface GatewayOptions {
   /** Browser origins allowed: preflights are answered as the API's OPTIONS methods do in the cloud. */
   readonly cors?: CorsPolicy;
   /**
-   * The embedded S3 endpoint, reached by clients under `/_storage/` for presigned uploads, so they need
-   * no other address than the API's.
+   * Presigned upload forms for embedded storage, under `/_storage`, so clients need no other address
+   * than the API's. Without it, that path is refused like any other unknown path.
    */
-  readonly storageProxy?: string;
+  readonly storageUploads?: StorageUploads;
+  /**
+   * Checks the caller's token and permission from the headers alone, before a request body is read: an
+   * unauthenticated client never has a body buffered. The function checks again, as it does in AWS.
+   */
+  readonly precheck?: (request: HttpRequest, route: Route) => Promise<void>;
 }
-
-export const STORAGE_PROXY_PATH = '/_storage';
 
 /** On every answer of the gateway's own, as on the functions' (and in the cloud, API Gateway's). */
 const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
@@ -73,16 +87,18 @@ function gatewayError(response: ServerResponse, status: number, message: string,
 class TooLarge extends Error {}
 
 const DRAIN_LIMIT = 64 * 1024 * 1024;
+/** A caller refused for its token gets its answer; what it goes on sending is not worth more than this. */
+const REFUSED_DRAIN_LIMIT = 1024 * 1024;
 
 /**
  * Reads and discards the rest of a refused request, so a client still sending sees the answer rather
- * than a broken pipe; a client that keeps sending past the drain limit is cut off.
+ * than a broken pipe; a client that keeps sending past the limit is cut off.
  */
-function drain(request: IncomingMessage): void {
+function drain(request: IncomingMessage, limit = DRAIN_LIMIT): void {
   let drained = 0;
   request.on('data', (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > DRAIN_LIMIT) request.socket.destroy();
+    if (drained > limit) request.socket.destroy();
   });
   request.resume();
 }
@@ -100,22 +116,32 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-/** Headers as the client sent them: original case, every value (Node's rawHeaders). */
+/**
+ * Headers as the client sent them: the case of each name's first appearance, every value (Node's
+ * rawHeaders). Merged through a map, in one pass: names are data here, never object keys that could
+ * collide with `constructor` or `__proto__`.
+ */
 function rawHeaders(request: IncomingMessage): Record<string, string[]> {
-  const headers: Record<string, string[]> = {};
+  const merged = new Map<string, { name: string; values: string[] }>();
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] as string;
     const value = request.rawHeaders[i + 1] as string;
-    const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
-    headers[existing] = [...(headers[existing] ?? []), value];
+    const lower = name.toLowerCase();
+    const entry = merged.get(lower);
+    if (entry === undefined) merged.set(lower, { name, values: [value] });
+    else entry.values.push(value);
   }
-  return headers;
+  return Object.fromEntries([...merged.values()].map(({ name, values }) => [name, values]));
 }
 
 function queryOf(url: URL): Record<string, string[]> {
-  const query: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) query[name] = [...(query[name] ?? []), value];
-  return query;
+  const query = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) {
+    const values = query.get(name);
+    if (values === undefined) query.set(name, [value]);
+    else values.push(value);
+  }
+  return Object.fromEntries(query);
 }
 
 class Timeout extends Error {}
@@ -146,13 +172,21 @@ export function createGateway(options: GatewayOptions) {
   };
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // Only origin-form targets (`/path?query`): an absolute URL or `*` names no resource of this API.
+    if (!(request.url ?? '').startsWith('/')) {
+      drain(request);
+      return gatewayError(response, 400, 'Bad Request', 'BadRequestException', '');
+    }
     const url = new URL(request.url ?? '/', 'http://gateway');
     const method = request.method ?? 'GET';
-    const extra = options.extras?.[url.pathname];
+    const extra = Object.hasOwn(options.extras ?? {}, url.pathname) ? options.extras?.[url.pathname] : undefined;
     if (extra !== undefined && method === 'GET') return extra(request, response);
 
-    if (options.storageProxy !== undefined && url.pathname.startsWith(`${STORAGE_PROXY_PATH}/`)) {
-      return proxyStorage(options.storageProxy, options.cors ?? NO_CORS, request, response);
+    if (url.pathname === STORAGE_UPLOAD_PATH || url.pathname.startsWith(`${STORAGE_UPLOAD_PATH}/`)) {
+      if (options.storageUploads !== undefined) {
+        if (request.headers.expect === '100-continue') response.writeContinue();
+        return options.storageUploads(request, response, url.pathname.slice(STORAGE_UPLOAD_PATH.length) || '/');
+      }
     }
     const matching = routes.filter((candidate) => matchPath(candidate.path, url.pathname) !== undefined);
     if (method === 'OPTIONS' && matching.length > 0) {
@@ -166,6 +200,24 @@ export function createGateway(options: GatewayOptions) {
       // API Gateway answers any path or method it has no resource for with this 403.
       return gatewayError(response, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException', '');
     }
+
+    const requestId = randomUUID();
+    if (options.precheck !== undefined && route.method === 'POST') {
+      const refused = await precheck(options.precheck, route, request, requestId);
+      if (refused !== undefined) {
+        answerRefusal(refused, options.cors ?? NO_CORS, request, response, requestId);
+        logger.log('info', 'request', {
+          requestId,
+          route: route.id,
+          method,
+          status: refused.statusCode,
+          problem: refused.message,
+        });
+        return;
+      }
+    }
+    // Told to wait for a go-ahead before sending its body: only now, once the caller may send one.
+    if (request.headers.expect === '100-continue') response.writeContinue();
 
     let body: Buffer;
     try {
@@ -186,8 +238,8 @@ export function createGateway(options: GatewayOptions) {
       sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
       scheme: 'encrypted' in request.socket && request.socket.encrypted === true ? 'https' : 'http',
       port: request.socket.localPort ?? 0,
+      requestId,
     });
-    const requestId = event.requestContext.requestId;
     // The event's JSON size without serialising the body again: base64 needs no escaping in JSON.
     const eventBytes = Buffer.byteLength(JSON.stringify({ ...event, body: '' })) + (event.body?.length ?? 0);
     if (eventBytes > PLATFORM_LIMITS.eventBytes) {
@@ -219,6 +271,47 @@ export function createGateway(options: GatewayOptions) {
   };
 }
 
+/** The typed refusal of a precheck (401, 403, 503 while the keys cannot be fetched), if any. */
+async function precheck(
+  check: NonNullable<GatewayOptions['precheck']>,
+  route: Route,
+  request: IncomingMessage,
+  requestId: string,
+): Promise<HttpError | undefined> {
+  try {
+    await check(toHttpRequest(headersOnlyEvent(request, requestId)), route);
+    return undefined;
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+}
+
+/**
+ * A refusal answered before the body was read: the function's own problem response, then the connection
+ * is closed, so a client still sending cannot hold it (what it sends meanwhile is read and dropped).
+ */
+function answerRefusal(
+  error: HttpError,
+  cors: CorsPolicy,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+): void {
+  const problem = problemResponse(error, requestId);
+  const body = String(problem.body ?? '');
+  response.writeHead(problem.statusCode, {
+    ...problem.headers,
+    ...corsHeaders(cors, toHttpRequest(headersOnlyEvent(request, requestId))),
+    ...SECURITY_HEADERS,
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+    Connection: 'close',
+  });
+  response.end(body);
+  drain(request, REFUSED_DRAIN_LIMIT);
+}
+
 async function serveStreamed(
   handler: StreamingHandler,
   event: APIGatewayProxyEvent,
@@ -244,45 +337,20 @@ async function serveStreamed(
 /** A preflight, answered from the CORS policy without invoking a function (a mock integration in the cloud). */
 function answerPreflight(cors: CorsPolicy, request: IncomingMessage, response: ServerResponse): void {
   drain(request);
-  const answer = preflightResponse(cors, toHttpRequest(preflightEvent(request)));
+  const answer = preflightResponse(cors, toHttpRequest(headersOnlyEvent(request)));
   response.writeHead(answer.statusCode, { ...answer.headers, ...SECURITY_HEADERS, 'Content-Length': 0 });
   response.end();
 }
 
 /** Just enough of an event to read a request's headers the way the functions do. */
-function preflightEvent(request: IncomingMessage): APIGatewayProxyEvent {
+function headersOnlyEvent(request: IncomingMessage, requestId = ''): APIGatewayProxyEvent {
   const multiValueHeaders = rawHeaders(request);
   return {
     httpMethod: request.method ?? 'OPTIONS',
     headers: Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) ?? ''])),
     multiValueHeaders,
+    requestContext: { requestId },
   } as Partial<APIGatewayProxyEvent> as APIGatewayProxyEvent;
-}
-
-/**
- * Passes a presigned upload through to the embedded S3 as is, streaming both ways. Browsers get the
- * same CORS answers as from the API (in the cloud, the bucket's CORS rules give them).
- */
-function proxyStorage(target: string, cors: CorsPolicy, request: IncomingMessage, response: ServerResponse): void {
-  if (request.method === 'OPTIONS') {
-    answerPreflight(cors, request, response);
-    return;
-  }
-  const httpRequestLike = toHttpRequest(preflightEvent(request));
-  const url = new URL((request.url ?? '/').slice(STORAGE_PROXY_PATH.length) || '/', target);
-  const { host: _host, ...headers } = request.headers;
-  const upstream = httpRequest(url, { method: request.method, headers }, (answer) => {
-    // The store's own banners stay behind.
-    const { server: _server, 'x-powered-by': _poweredBy, ...passed } = answer.headers;
-    response.writeHead(answer.statusCode ?? 502, {
-      ...passed,
-      ...corsHeaders(cors, httpRequestLike),
-      ...SECURITY_HEADERS,
-    });
-    answer.pipe(response);
-  });
-  upstream.on('error', () => response.destroy());
-  request.pipe(upstream);
 }
 
 function serveBuffered(result: APIGatewayProxyResult, response: ServerResponse, requestId: string): void {

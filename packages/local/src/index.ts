@@ -1,3 +1,4 @@
+export * from './credentials.ts';
 export * from './data-dir.ts';
 export * from './dev-issuer.ts';
 export * from './gateway.ts';

@@ -15,6 +15,8 @@ export interface ProxyEventInput {
   /** How the client reached the gateway; API Gateway tells functions in X-Forwarded-* headers. */
   readonly scheme?: 'http' | 'https';
   readonly port?: number;
+  /** The gateway's id for the request, when it has answered anything for it already. */
+  readonly requestId?: string;
 }
 
 /**
@@ -35,19 +37,12 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   for (const name of Object.keys(input.headers)) {
     if (/^x-forwarded-(for|proto|port)$/i.test(name)) delete multiValueHeaders[name];
   }
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multiValueHeaders)) {
-    const last = values.at(-1);
-    if (last !== undefined) headers[name] = last;
-  }
+  // Built from entries, never by assignment: a name such as `__proto__` stays an ordinary key.
+  const headers = lastValues(multiValueHeaders);
   const query = input.query ?? {};
-  const queryStringParameters: Record<string, string> = {};
-  for (const [name, values] of Object.entries(query)) {
-    const last = values.at(-1);
-    if (last !== undefined) queryStringParameters[name] = last;
-  }
+  const queryStringParameters = lastValues(query);
   const hasBody = input.body !== undefined && input.body.length > 0;
-  const requestId = randomUUID();
+  const requestId = input.requestId ?? randomUUID();
   return {
     resource: input.route.path,
     path: input.path,
@@ -96,6 +91,15 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       resourcePath: input.route.path,
     },
   };
+}
+
+function lastValues(multi: Readonly<Record<string, readonly string[]>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(multi).flatMap(([name, values]) => {
+      const last = values.at(-1);
+      return last === undefined ? [] : [[name, last]];
+    }),
+  );
 }
 
 /**

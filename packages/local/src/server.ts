@@ -3,16 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
+  authenticatorFromEnv,
   dynamoSettings,
   makeDocumentStore,
   makeDynamoClient,
+  makeRoleStore,
   makeS3Client,
   makeUploadSessionStore,
   objectStoreFromEnv,
 } from '@identities/aws';
 import {
+  type Authenticator,
   corsPolicy,
   describeError,
   enrollmentPhotoKey,
@@ -27,7 +30,7 @@ import {
 } from '@identities/core';
 import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
-import { type AnyHandler, createGateway, STORAGE_PROXY_PATH } from './gateway.ts';
+import { type AnyHandler, createGateway, STORAGE_UPLOAD_PATH } from './gateway.ts';
 import { STAND_IN_REGION, type StandIns, standInEnv, startStandIns } from './stand-ins.ts';
 import { loadTls, type TlsOption } from './tls.ts';
 
@@ -74,6 +77,20 @@ export const SWEEP_INTERVAL_MS = 60_000;
 export const ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
 export const ORPHAN_GRACE_SECONDS = 900;
 
+/**
+ * What one connection may hold, stated once (README, SECURITY.md): headers within 20 s and 16 KB, a whole
+ * request within 10 minutes (a 200 MiB upload form at about 350 KB/s), 5 s between requests on a kept
+ * connection, 60 s of silence at most, and 256 connections at once.
+ */
+export const SERVER_LIMITS = {
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 600_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 256,
+} as const;
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
@@ -117,21 +134,34 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const release = lockDataDir(options.dataDir);
   let standIns: StandIns | undefined;
   let server: Server | undefined;
+  const corsOrigins = [...LOCAL_ORIGINS, ...(options.corsOrigins ?? [])];
+  const cors = corsPolicy(corsOrigins);
   try {
     standIns =
       options.storage === undefined
-        ? await startStandIns({ dataDir: options.dataDir, bucket: 'identities', table: 'identities' })
+        ? await startStandIns({
+            dataDir: options.dataDir,
+            bucket: 'identities',
+            table: 'identities',
+            logger,
+            cors,
+          })
         : undefined;
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
     const tls = options.tls === undefined ? undefined : await loadTls(options.tls, options.dataDir);
 
-    const corsOrigins = [...LOCAL_ORIGINS, ...(options.corsOrigins ?? [])];
+    // Set once the functions' settings are in place, before the first function loads.
+    let auth: Authenticator | undefined;
     const gateway = createGateway({
       routes,
       loadHandler,
       logger,
-      cors: corsPolicy(corsOrigins),
-      ...(standIns === undefined ? {} : { storageProxy: standIns.s3Endpoint }),
+      cors,
+      ...(standIns === undefined ? {} : { storageUploads: standIns.uploads }),
+      precheck: async (request, route) => {
+        if (auth === undefined) return;
+        await auth.authorize(await auth.authenticate(request), route.permission);
+      },
       extras:
         devIssuer === undefined
           ? {}
@@ -149,11 +179,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const listener = (request: IncomingMessage, response: ServerResponse) => {
       if (tls !== undefined) response.setHeader('Strict-Transport-Security', HSTS);
       gateway(request, response).catch((error: unknown) => {
-        logger.log('error', 'gateway failed', { error: String(error) });
+        logger.log('error', 'gateway failed', { error: describeError(error) });
         response.destroy();
       });
     };
-    server = tls === undefined ? createHttpServer(listener) : createHttpsServer(tls, listener);
+    const serverOptions = {
+      maxHeaderSize: SERVER_LIMITS.maxHeaderBytes,
+      headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+      requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+    };
+    server =
+      tls === undefined
+        ? createHttpServer(serverOptions, listener)
+        : createHttpsServer({ ...serverOptions, ...tls }, listener);
+    server.maxConnections = SERVER_LIMITS.maxConnections;
+    server.timeout = SERVER_LIMITS.idleTimeoutMs;
+    // A client that asks before sending its body gets the go-ahead only once the gateway has checked it.
+    server.on('checkContinue', listener);
     const address = await listen(server, options.port, options.host);
     const scheme = tls === undefined ? 'http' : 'https';
     const loopback = ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(options.host);
@@ -181,7 +224,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
             DYNAMODB_ENDPOINT: options.storage?.dynamoEndpoint ?? '',
           };
     const publicStorage =
-      standIns !== undefined ? `${publicUrl}${STORAGE_PROXY_PATH}` : (options.s3PublicEndpoint ?? '');
+      standIns !== undefined ? `${publicUrl}${STORAGE_UPLOAD_PATH}` : (options.s3PublicEndpoint ?? '');
     Object.assign(process.env, storageEnv, issuerEnv(options.issuer, devIssuer, url, tls === undefined && loopback), {
       LOG_LEVEL: options.logLevel ?? 'info',
       CORS_ALLOWED_ORIGINS: corsOrigins.join(','),
@@ -189,6 +232,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     // Load every function now, as cold starts would: bad configuration fails here, not on a request.
     await Promise.all(routes.map(loadHandler));
+    const table = dynamoSettings(process.env);
+    const dynamo = makeDynamoClient(table);
+    auth = authenticatorFromEnv(process.env, makeRoleStore(dynamo, table.table));
 
     if (standIns !== undefined && options.samplePhoto !== false) await putSamplePhoto(standIns);
     writeServerInfo(options.dataDir, {
@@ -201,8 +247,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       region: standIns === undefined ? (options.storage?.region ?? '') : STAND_IN_REGION,
     });
 
-    const table = dynamoSettings(process.env);
-    const dynamo = makeDynamoClient(table);
     const objects = objectStoreFromEnv(process.env);
     const sweepSessions = makeSweepUploadSessions({
       sessions: makeUploadSessionStore(dynamo, table.table),
@@ -285,8 +329,13 @@ function issuerEnv(
   };
 }
 
+/** An S3 client of the embedded store, signing with the install's key. */
+function storeClient(standIns: StandIns): S3Client {
+  return makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint, credentials: standIns.credentials });
+}
+
 async function putSamplePhoto(standIns: StandIns): Promise<void> {
-  const client = makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint });
+  const client = storeClient(standIns);
   const key = enrollmentPhotoKey(SAMPLE_FACE_ID);
   try {
     await client.send(new HeadObjectCommand({ Bucket: standIns.bucket, Key: key }));

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from '@20minutes/s3rver';
 import {
@@ -9,11 +10,14 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { tableDefinition } from '@identities/aws';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { makeS3Client, tableDefinition } from '@identities/aws';
+import { type CorsPolicy, type Logger, MAX_SESSION_FILE_BYTES, makeLogger, NO_CORS } from '@identities/core';
 import dynalite from 'dynalite';
+import { generateStoreCredentials, loadStoreCredentials, type StoreCredentials } from './credentials.ts';
+import { createStorageUploads, type StagedObject, type StorageUploads } from './storage-uploads.ts';
+import { listenOnLoopback, storeFront } from './store-front.ts';
 
-/** s3rver's fixed credentials; DynamoDB stand-ins accept any. */
-export const STAND_IN_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const STAND_IN_REGION = 'us-east-1';
 
 export interface StandIns {
@@ -21,22 +25,33 @@ export interface StandIns {
   readonly dynamoEndpoint: string;
   readonly bucket: string;
   readonly table: string;
+  /** The only key either store accepts. */
+  readonly credentials: StoreCredentials;
+  /** Presigned upload forms, checked as S3 checks them: what the S3 front answers for unsigned form POSTs. */
+  readonly uploads: StorageUploads;
   close(): Promise<void>;
 }
 
 export interface StandInOptions {
-  /** Where both stores keep their data. Omitted: S3 in `scratchDir` wiped on close, DynamoDB in memory. */
+  /**
+   * Where both stores keep their data, and the install's store key. Omitted: S3 in `scratchDir` wiped
+   * on close, DynamoDB in memory, a key made for this run.
+   */
   readonly dataDir?: string;
   readonly scratchDir?: string;
   readonly bucket: string;
   readonly table: string;
   readonly host?: string;
+  readonly logger?: Logger;
+  /** Browser origins allowed to POST upload forms. */
+  readonly cors?: CorsPolicy;
 }
 
 /**
- * Starts the embedded S3 (s3rver) and DynamoDB (dynalite) stand-ins on ephemeral loopback ports and
- * creates the bucket and table when missing. They speak the real AWS protocols, so the production SDK
- * code runs against them unchanged.
+ * Starts the embedded S3 (s3rver) and DynamoDB (dynalite) stand-ins and creates the bucket and table
+ * when missing. They speak the real AWS protocols, so the production SDK code runs against them
+ * unchanged. Neither listens itself: each is reached through a front on a loopback port that lets
+ * through only requests signed with the install's key (see `store-front.ts`).
  */
 export async function startStandIns(options: StandInOptions): Promise<StandIns> {
   const host = options.host ?? '127.0.0.1';
@@ -44,49 +59,102 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
   const s3Dir = persistent ? join(options.dataDir, 's3') : options.scratchDir;
   if (s3Dir === undefined) throw new Error('stand-ins need a dataDir or a scratchDir');
   const dynamoDir = persistent ? join(options.dataDir, 'dynamodb') : undefined;
-  mkdirSync(s3Dir, { recursive: true });
-  if (dynamoDir !== undefined) mkdirSync(dynamoDir, { recursive: true });
+  mkdirSync(s3Dir, { recursive: true, mode: 0o700 });
+  if (dynamoDir !== undefined) mkdirSync(dynamoDir, { recursive: true, mode: 0o700 });
+  const credentials = persistent ? loadStoreCredentials(options.dataDir) : generateStoreCredentials();
 
   const s3 = new S3rver({
-    address: host,
-    port: 0,
     silent: true,
     directory: s3Dir,
-    resetOnClose: !persistent,
-    allowMismatchedSignatures: true,
+    resetOnClose: false,
+    allowMismatchedSignatures: false,
     vhostBuckets: false,
     configureBuckets: [{ name: options.bucket }],
   });
-  const s3Address = (await s3.run()) as AddressInfo;
-
-  const dynamo: Server = dynalite({ createTableMs: 0, ...(dynamoDir === undefined ? {} : { path: dynamoDir }) });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(0, host, () => resolve());
+  await s3.configureBuckets();
+  const logger = options.logger ?? makeLogger('silent');
+  const front = { credentials, region: STAND_IN_REGION, logger };
+  // Forms are held here until they have arrived whole: in the data dir, or a scratch dir of this run.
+  // What a crash left there is of no use: a form is stored only once whole.
+  const stagingDir = persistent ? join(options.dataDir, 'tmp') : await mkdtemp(join(tmpdir(), 'identities-uploads-'));
+  if (persistent) {
+    rmSync(stagingDir, { recursive: true, force: true });
+    mkdirSync(stagingDir, { recursive: true, mode: 0o700 });
+  }
+  // The forms' objects go in through the front, signed like any other client's.
+  let uploadsClient: S3Client | undefined;
+  let s3Endpoint = '';
+  const put = async (object: StagedObject, signal: AbortSignal) => {
+    uploadsClient ??= makeS3Client({ region: STAND_IN_REGION, endpoint: s3Endpoint, credentials });
+    await uploadsClient.send(
+      new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: object.key,
+        Body: createReadStream(object.file),
+        ContentLength: object.size,
+        ContentType: object.contentType,
+      }),
+      { abortSignal: signal },
+    );
+  };
+  const uploads = createStorageUploads({
+    bucket: options.bucket,
+    region: STAND_IN_REGION,
+    credentials,
+    put,
+    stagingDir,
+    maxFileBytes: MAX_SESSION_FILE_BYTES,
+    cors: options.cors ?? NO_CORS,
+    logger,
   });
-  const dynamoPort = (dynamo.address() as AddressInfo).port;
+  const s3Handler = storeFront({ ...front, service: 's3', handler: s3.callback() });
+  const s3Server = createServer((request, response) => {
+    // S3 answers an unsigned POST of a form to the bucket itself: the form carries its own signature.
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const form =
+      request.headers.authorization === undefined && (request.method === 'POST' || request.method === 'OPTIONS');
+    if (form && path === `/${options.bucket}`) uploads(request, response, path);
+    else s3Handler(request, response);
+  });
+  // dynalite's own server is the front's: closing it also closes its LevelDB store.
+  const dynamo: Server = dynalite({ createTableMs: 0, ...(dynamoDir === undefined ? {} : { path: dynamoDir }) });
+  const dynamoHandler = dynamo.listeners('request')[0] as RequestListener | undefined;
+  if (dynamoHandler === undefined) throw new Error('dynalite has no request handler');
+  dynamo.removeAllListeners('request');
+  dynamo.on('request', storeFront({ ...front, service: 'dynamodb', handler: dynamoHandler }));
 
+  s3Endpoint = await listenOnLoopback(s3Server, host);
   const standIns: StandIns = {
-    s3Endpoint: `http://${host}:${s3Address.port}`,
-    dynamoEndpoint: `http://${host}:${dynamoPort}`,
+    s3Endpoint,
+    dynamoEndpoint: await listenOnLoopback(dynamo, host),
     bucket: options.bucket,
     table: options.table,
+    credentials,
+    uploads,
     async close() {
-      await Promise.all([
-        new Promise<void>((resolve) => s3.close(() => resolve())),
+      const closed = (server: Server) =>
         new Promise<void>((resolve) => {
-          dynamo.closeAllConnections();
-          dynamo.close(() => resolve());
-        }),
-      ]);
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      await Promise.all([closed(s3Server), closed(dynamo)]);
+      uploadsClient?.destroy();
+      if (!persistent) rmSync(stagingDir, { recursive: true, force: true });
+      s3.logger.exceptions.unhandle();
+      s3.logger.close();
+      if (!persistent) rmSync(s3Dir, { recursive: true, force: true });
     },
   };
-  await ensureTable(standIns.dynamoEndpoint, options.table);
+  await ensureTable(standIns, options.table);
   return standIns;
 }
 
-async function ensureTable(endpoint: string, table: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: STAND_IN_REGION, credentials: STAND_IN_CREDENTIALS });
+async function ensureTable(standIns: StandIns, table: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint: standIns.dynamoEndpoint,
+    region: STAND_IN_REGION,
+    credentials: standIns.credentials,
+  });
   try {
     await client.send(new DescribeTableCommand({ TableName: table })).catch(async (error: unknown) => {
       if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -108,8 +176,8 @@ async function ensureTable(endpoint: string, table: string): Promise<void> {
 export function standInEnv(standIns: StandIns): Record<string, string> {
   return {
     AWS_REGION: STAND_IN_REGION,
-    AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: standIns.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: standIns.credentials.secretAccessKey,
     S3_ENDPOINT: standIns.s3Endpoint,
     DYNAMODB_ENDPOINT: standIns.dynamoEndpoint,
     BUCKET_NAME: standIns.bucket,

@@ -1,8 +1,6 @@
 // Type declarations for the two stand-ins, which ship none: only what this package uses.
 
 declare module '@20minutes/s3rver' {
-  import type { AddressInfo } from 'node:net';
-
   interface S3rverOptions {
     address?: string;
     port?: number;
@@ -16,8 +14,11 @@ declare module '@20minutes/s3rver' {
 
   export default class S3rver {
     constructor(options: S3rverOptions);
-    run(): Promise<AddressInfo>;
-    close(callback: () => void): void;
+    /** Creates the configured buckets, as `run()` does before it listens. */
+    configureBuckets(): Promise<void>;
+    /** The Koa app as a request listener, for a server of the caller's own. */
+    callback(): import('node:http').RequestListener;
+    readonly logger: { exceptions: { unhandle(): void }; close(): void };
   }
 }
 
