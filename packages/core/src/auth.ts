@@ -305,21 +305,23 @@ function stringClaim(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** A claim that is one string or an array of strings. */
+/**
+ * A claim that is one string or an array of strings, taken as is: names are compared byte for byte,
+ * so nothing is trimmed or normalised ("Clerk " is not "Clerk"). Empty strings name nothing.
+ */
 function listClaim(value: unknown): string[] {
   const items: unknown[] = Array.isArray(value) ? value : [value];
-  return items
-    .filter((item): item is string => typeof item === 'string' && item.trim() !== '')
-    .map((item) => item.trim());
+  return items.filter((item): item is string => typeof item === 'string' && item !== '');
 }
 
 /**
  * The `permissions` claim: an array of names, or one space-separated string. Permission names contain
- * spaces themselves, so in a string a known name counts when its words stand together between word
- * boundaries ("Add Identity Files Read Identity Files" grants both).
+ * spaces themselves, so in a string a known name counts when it stands between ASCII spaces (or the
+ * string's ends) exactly as written ("Add Identity Files Read Identity Files" grants both). No other
+ * white space separates: a tab or a no-break space is part of a word, as it would be in an array entry.
  */
 function permissionsClaim(value: unknown): ReadonlySet<string> {
   if (typeof value !== 'string') return new Set(listClaim(value));
-  const words = ` ${value.trim().split(/\s+/).join(' ')} `;
-  return new Set(Object.values(PERMISSIONS).filter((permission) => words.includes(` ${permission} `)));
+  const padded = ` ${value} `;
+  return new Set(Object.values(PERMISSIONS).filter((permission) => padded.includes(` ${permission} `)));
 }
