@@ -10,9 +10,11 @@ import {
 } from '@identities/core';
 import { type JWTPayload, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { apiEvent } from '../support/lambda.ts';
-import { roleStore } from '../support/storage.ts';
-import { AUDIENCE, ISSUER } from '../support/tokens.ts';
+import { handler as download } from '../../functions/download-file-document.ts';
+import { apiEvent, invoke } from '../support/lambda.ts';
+import { newPersonId, roleStore } from '../support/storage.ts';
+import { AUDIENCE, bearer, ISSUER, token } from '../support/tokens.ts';
+import { expectProblem } from './support.ts';
 
 const SECRET = 'claims-and-names-secret-0123456789abcdef';
 const secretKey = new TextEncoder().encode(SECRET);
@@ -37,7 +39,7 @@ const authenticator = (options: { roles?: RoleStore; maxTokenLifetimeSeconds?: n
   makeAuthenticator({ keys: sharedSecret(SECRET), issuer: ISSUER, audience: AUDIENCE, ...options });
 
 /** A role store that counts lookups and knows no role. */
-function _countingRoles() {
+function countingRoles() {
   const asked: string[] = [];
   const store: RoleStore = {
     permissionsOf: async (name) => {
@@ -57,7 +59,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-async function _expectUnauthorized(promise: Promise<unknown>, detail: RegExp) {
+async function expectUnauthorized(promise: Promise<unknown>, detail: RegExp) {
   const error = await rejection(promise);
   expect(error).toBeInstanceOf(UnauthorizedError);
   expect((error as UnauthorizedError).message).toMatch(detail);
@@ -112,5 +114,66 @@ describe('permission names match exactly', () => {
     await expect(auth.authorize(padded, PERMISSIONS.readFiles)).rejects.toMatchObject({ statusCode: 403 });
     const exact = await auth.authenticate(request(await signed({ role })));
     await expect(auth.authorize(exact, PERMISSIONS.readFiles)).resolves.toBeUndefined();
+  });
+});
+
+describe('role claims are bounded before any lookup', () => {
+  // Short names, so that 600 of them still fit in a token under the 8 KB limit.
+  const roles = (count: number) => Array.from({ length: count }, (_, i) => i.toString(36));
+
+  it('answers 401 for a token naming more than 64 distinct roles, asking the role store nothing', async () => {
+    const { store, asked } = countingRoles();
+    await expectUnauthorized(
+      authenticator({ roles: store }).authenticate(request(await signed({ roles: roles(600) }))),
+      /more than 64 roles/,
+    );
+    await expectUnauthorized(
+      authenticator({ roles: store }).authenticate(request(await signed({ roles: roles(40), role: roles(65) }))),
+      /more than 64 roles/,
+    );
+    expect(asked).toEqual([]);
+  });
+
+  it('accepts 64 distinct roles, however often each is repeated across the role claims', async () => {
+    const auth = authenticator({ roles: countingRoles().store });
+    const principal = await auth.authenticate(request(await signed({ roles: roles(64), role: roles(64) })));
+    expect(principal.roles).toHaveLength(64);
+  });
+
+  it('answers 401 for a role name longer than 128 characters, and accepts one of exactly 128', async () => {
+    const { store, asked } = countingRoles();
+    const auth = authenticator({ roles: store });
+    await expectUnauthorized(
+      auth.authenticate(request(await signed({ role: 'r'.repeat(129) }))),
+      /role longer than 128 characters/,
+    );
+    expect(asked).toEqual([]);
+    const role = `${randomUUID()}-`.padEnd(128, 'r');
+    await roleStore.put({ name: role, permissions: [PERMISSIONS.readFiles] });
+    const real = authenticator({ roles: roleStore });
+    const principal = await real.authenticate(request(await signed({ role })));
+    await expect(real.authorize(principal, PERMISSIONS.readFiles)).resolves.toBeUndefined();
+  });
+
+  it('answers 401, not 500, on the real handler for a role name over the table key limit', async () => {
+    const response = await invoke(
+      download,
+      apiEvent({
+        path: `/api/v1/people/${newPersonId()}/fileDocuments/doc/data`,
+        headers: bearer(await token({ claims: { role: 'x'.repeat(1100) } })),
+      }),
+    );
+    expect(String(expectProblem(response, 401).detail)).toMatch(/role longer than 128 characters/);
+  });
+
+  it('answers 401 on the real handler for a token naming 600 roles', async () => {
+    const response = await invoke(
+      download,
+      apiEvent({
+        path: `/api/v1/people/${newPersonId()}/fileDocuments/doc/data`,
+        headers: bearer(await token({ claims: { roles: roles(600) } })),
+      }),
+    );
+    expect(String(expectProblem(response, 401).detail)).toMatch(/more than 64 roles/);
   });
 });

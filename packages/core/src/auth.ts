@@ -195,6 +195,10 @@ export interface AuthOptions {
 
 /** Verified tokens remembered at most; the oldest is forgotten first. */
 const MAX_VERIFIED_TOKENS = 500;
+/** Distinct roles one token may name: each may cost a lookup, and no real user holds more. */
+export const MAX_TOKEN_ROLES = 64;
+/** The longest role name accepted, in characters (well inside the metadata table's 1,024-byte keys). */
+export const MAX_ROLE_NAME_LENGTH = 128;
 
 const NO_ROLES: RoleStore = { permissionsOf: async () => undefined };
 
@@ -275,7 +279,7 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       const principal = {
         subject,
         permissions: permissionsClaim(payload.permissions),
-        roles: [...new Set(ROLE_CLAIMS.flatMap((claim) => listClaim(payload[claim])))],
+        roles: roleClaims(payload),
       };
       remember(token, principal, payload.exp);
       return principal;
@@ -312,6 +316,21 @@ function stringClaim(value: unknown): string | undefined {
 function listClaim(value: unknown): string[] {
   const items: unknown[] = Array.isArray(value) ? value : [value];
   return items.filter((item): item is string => typeof item === 'string' && item !== '');
+}
+
+/**
+ * The distinct roles the token names, bounded before any is looked up: each costs a lookup, and a
+ * name longer than a key the role table can hold would fail there as a 500, not as the token's fault.
+ */
+function roleClaims(payload: JWTPayload): string[] {
+  const roles = [...new Set(ROLE_CLAIMS.flatMap((claim) => listClaim(payload[claim])))];
+  if (roles.length > MAX_TOKEN_ROLES) {
+    throw new UnauthorizedError(`The token names more than ${MAX_TOKEN_ROLES} roles.`);
+  }
+  if (roles.some((role) => role.length > MAX_ROLE_NAME_LENGTH)) {
+    throw new UnauthorizedError(`The token names a role longer than ${MAX_ROLE_NAME_LENGTH} characters.`);
+  }
+  return roles;
 }
 
 /**
