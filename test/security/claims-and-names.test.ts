@@ -3,6 +3,7 @@ import {
   type HttpRequest,
   makeAuthenticator,
   PERMISSIONS,
+  type Principal,
   type RoleStore,
   sharedSecret,
   toHttpRequest,
@@ -175,5 +176,26 @@ describe('role claims are bounded before any lookup', () => {
       }),
     );
     expect(String(expectProblem(response, 401).detail)).toMatch(/more than 64 roles/);
+  });
+});
+
+// The bound the authenticator keeps (MAX_CACHED_ROLES), written out so the test states the number.
+const MAX_CACHED_ROLES = 1000;
+
+describe('the role cache is bounded', () => {
+  it(`remembers at most ${MAX_CACHED_ROLES} roles, forgetting the oldest first`, async () => {
+    const { store, asked } = countingRoles();
+    const auth = authenticator({ roles: store });
+    const principal = (roles: string[]): Principal => ({ subject: 'user-1', permissions: new Set(), roles });
+    const names = Array.from({ length: MAX_CACHED_ROLES + 1 }, (_, i) => `cached-${i}`);
+    for (let i = 0; i < names.length; i += 64) {
+      await auth.authorize(principal(names.slice(i, i + 64)), PERMISSIONS.readFiles).catch(() => undefined);
+    }
+    expect(asked).toHaveLength(names.length);
+    // The newest is still remembered; the first one was forgotten to make room and is asked again.
+    await auth.authorize(principal([names[names.length - 1] ?? '']), PERMISSIONS.readFiles).catch(() => undefined);
+    expect(asked).toHaveLength(names.length);
+    await auth.authorize(principal([names[0] ?? '']), PERMISSIONS.readFiles).catch(() => undefined);
+    expect(asked).toHaveLength(names.length + 1);
   });
 });

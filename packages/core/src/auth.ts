@@ -195,6 +195,8 @@ export interface AuthOptions {
 
 /** Verified tokens remembered at most; the oldest is forgotten first. */
 const MAX_VERIFIED_TOKENS = 500;
+/** Roles remembered at most; the oldest is forgotten first. */
+export const MAX_CACHED_ROLES = 1000;
 /** Distinct roles one token may name: each may cost a lookup, and no real user holds more. */
 export const MAX_TOKEN_ROLES = 64;
 /** The longest role name accepted, in characters (well inside the metadata table's 1,024-byte keys). */
@@ -245,6 +247,10 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
     const cached = roleCache.get(role);
     if (cached !== undefined && cached.expires > now()) return cached.permissions;
     const permissions = (await roles.permissionsOf(role)) ?? [];
+    // Re-inserted, so the Map's order stays oldest first; bounded, so tokens naming ever new roles
+    // cannot grow the container's memory.
+    roleCache.delete(role);
+    if (roleCache.size >= MAX_CACHED_ROLES) roleCache.delete(roleCache.keys().next().value as string);
     roleCache.set(role, { permissions, expires: now() + roleCacheMs });
     return permissions;
   }
