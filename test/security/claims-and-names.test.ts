@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { authenticatorFromEnv } from '@identities/aws';
 import {
   type HttpRequest,
   makeAuthenticator,
@@ -20,7 +21,7 @@ import { expectProblem } from './support.ts';
 const SECRET = 'claims-and-names-secret-0123456789abcdef';
 const secretKey = new TextEncoder().encode(SECRET);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const _DAY = 24 * 3600;
+const DAY = 24 * 3600;
 
 const request = (jwt: string): HttpRequest =>
   toHttpRequest(
@@ -197,5 +198,66 @@ describe('the role cache is bounded', () => {
     expect(asked).toHaveLength(names.length);
     await auth.authorize(principal([names[0] ?? '']), PERMISSIONS.readFiles).catch(() => undefined);
     expect(asked).toHaveLength(names.length + 1);
+  });
+});
+
+describe('the token lifetime is bounded', () => {
+  const TOO_LONG = /lifetime is longer than this API accepts/;
+
+  it('answers 401 for an expiry of 1e300', async () => {
+    await expectUnauthorized(authenticator().authenticate(request(await signed({ exp: 1e300 }))), TOO_LONG);
+  });
+
+  it('answers 401 for an expiry more than 7 days ahead, with or without iat', async () => {
+    const exp = nowSeconds() + 7 * DAY + 120;
+    await expectUnauthorized(authenticator().authenticate(request(await signed({ exp }))), TOO_LONG);
+    await expectUnauthorized(authenticator().authenticate(request(await signed({ exp, iat: undefined }))), TOO_LONG);
+  });
+
+  it('answers 401 when exp - iat exceeds 7 days, even with little time left', async () => {
+    const iat = nowSeconds() - 7 * DAY;
+    await expectUnauthorized(
+      authenticator().authenticate(request(await signed({ iat, exp: nowSeconds() + 600 }))),
+      TOO_LONG,
+    );
+  });
+
+  it('accepts a token of exactly 7 days', async () => {
+    const iat = nowSeconds();
+    await expect(
+      authenticator().authenticate(request(await signed({ iat, exp: iat + 7 * DAY }))),
+    ).resolves.toMatchObject({ subject: 'user-1' });
+  });
+
+  it('follows JWT_MAX_TOKEN_LIFETIME_SECONDS', async () => {
+    const auth = authenticatorFromEnv({
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      JWT_MAX_TOKEN_LIFETIME_SECONDS: '3600',
+    });
+    await expectUnauthorized(auth.authenticate(request(await signed({ exp: nowSeconds() + 7200 }))), TOO_LONG);
+    await expect(auth.authenticate(request(await signed({ exp: nowSeconds() + 1800 })))).resolves.toMatchObject({
+      subject: 'user-1',
+    });
+    expect(() =>
+      authenticatorFromEnv({
+        JWT_SECRET: SECRET,
+        JWT_ISSUER: ISSUER,
+        JWT_AUDIENCE: AUDIENCE,
+        JWT_MAX_TOKEN_LIFETIME_SECONDS: 'a week',
+      }),
+    ).toThrow(/JWT_MAX_TOKEN_LIFETIME_SECONDS/);
+  });
+
+  it('answers 401 on the real handlers for a token valid for a year', async () => {
+    const response = await invoke(
+      download,
+      apiEvent({
+        path: `/api/v1/people/${newPersonId()}/fileDocuments/doc/data`,
+        headers: bearer(await token({ expiresIn: '365d' })),
+      }),
+    );
+    expect(String(expectProblem(response, 401).detail)).toMatch(TOO_LONG);
   });
 });

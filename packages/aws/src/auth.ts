@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from '@identities/core';
 import {
   type Authenticator,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type KeySource,
   localKeySet,
   makeAuthenticator,
@@ -75,6 +76,7 @@ export function authenticatorFromEnv(env: Env, roles?: RoleStore): Authenticator
     audience,
     roles,
     clockToleranceSeconds: secondsEnv(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30),
+    maxTokenLifetimeSeconds: secondsEnv(env, 'JWT_MAX_TOKEN_LIFETIME_SECONDS', DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
     roleCacheMs: secondsEnv(env, 'ROLE_CACHE_SECONDS', 60) * 1000,
     verifiedTokenCacheMs: secondsEnv(env, 'TOKEN_CACHE_SECONDS', 60) * 1000,
   });

@@ -184,6 +184,11 @@ export interface AuthOptions {
   /** Resolves role claims to permissions; without one, only the `permissions` claim counts. */
   readonly roles?: RoleStore;
   readonly clockToleranceSeconds?: number;
+  /**
+   * The longest lifetime a token may claim, in seconds (default 7 days): its `exp` at most this far
+   * ahead of now, and `exp - iat` at most this much. A leaked token must not stay valid for ever.
+   */
+  readonly maxTokenLifetimeSeconds?: number;
   readonly roleCacheMs?: number;
   /**
    * How long a verified token is remembered, by its exact text (0: never). A client sends one token
@@ -201,6 +206,7 @@ export const MAX_CACHED_ROLES = 1000;
 export const MAX_TOKEN_ROLES = 64;
 /** The longest role name accepted, in characters (well inside the metadata table's 1,024-byte keys). */
 export const MAX_ROLE_NAME_LENGTH = 128;
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 const NO_ROLES: RoleStore = { permissionsOf: async () => undefined };
 
@@ -216,6 +222,7 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
   const roles = options.roles ?? NO_ROLES;
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
   const tolerance = options.clockToleranceSeconds ?? 30;
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   const roleCacheMs = options.roleCacheMs ?? 60_000;
   const now = options.now ?? Date.now;
   const roleCache = new Map<string, { permissions: readonly string[]; expires: number }>();
@@ -279,6 +286,14 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       }
       if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + tolerance) {
         throw new UnauthorizedError('The token was issued in the future.');
+      }
+      // jose has checked that exp is a number and not past.
+      const exp = payload.exp as number;
+      if (
+        exp > now() / 1000 + maxLifetime + tolerance ||
+        (typeof payload.iat === 'number' && exp - payload.iat > maxLifetime)
+      ) {
+        throw new UnauthorizedError("The token's lifetime is longer than this API accepts.");
       }
       const subject = stringClaim(payload.sub) ?? stringClaim(payload[NAME_IDENTIFIER_CLAIM]);
       if (subject === undefined) throw new UnauthorizedError('The token names no subject.');
