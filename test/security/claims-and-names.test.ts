@@ -3,6 +3,7 @@ import { authenticatorFromEnv } from '@identities/aws';
 import {
   type HttpRequest,
   makeAuthenticator,
+  makeLogger,
   PERMISSIONS,
   type Principal,
   type RoleStore,
@@ -13,8 +14,9 @@ import {
 import { type JWTPayload, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { handler as download } from '../../functions/download-file-document.ts';
+import { makeHandler as makeEnrollmentPhoto } from '../../functions/enrollment-photo.ts';
 import { apiEvent, invoke } from '../support/lambda.ts';
-import { newPersonId, roleStore } from '../support/storage.ts';
+import { newPersonId, objectStore, roleStore } from '../support/storage.ts';
 import { AUDIENCE, bearer, ISSUER, token } from '../support/tokens.ts';
 import { expectProblem } from './support.ts';
 
@@ -259,5 +261,40 @@ describe('the token lifetime is bounded', () => {
       }),
     );
     expect(String(expectProblem(response, 401).detail)).toMatch(TOO_LONG);
+  });
+});
+
+describe('subjects', () => {
+  it('answers 401 for a subject longer than 1,024 characters, and accepts one of exactly 1,024', async () => {
+    await expectUnauthorized(
+      authenticator().authenticate(request(await signed({ sub: 's'.repeat(1025) }))),
+      /subject is longer than 1024 characters/,
+    );
+    const subject = 's'.repeat(1024);
+    await expect(authenticator().authenticate(request(await signed({ sub: subject })))).resolves.toMatchObject({
+      subject,
+    });
+  });
+
+  it('writes at most the first 128 characters of the subject to the request log, marked when cut', async () => {
+    const lines: string[] = [];
+    const handler = makeEnrollmentPhoto({
+      auth: authenticatorFromEnv(process.env),
+      logger: makeLogger('info', (line) => lines.push(line)),
+      objects: objectStore,
+    });
+    const loggedSubject = async (subject: string) => {
+      lines.length = 0;
+      await invoke(
+        handler,
+        apiEvent({ path: `/api/v1/people/enrollmentPhoto/${randomUUID()}`, headers: bearer(await token({ subject })) }),
+      );
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const entry = entries.find((candidate) => candidate.message === 'request');
+      return entry?.subject;
+    };
+    const long = `${'😀'.repeat(100)}${'s'.repeat(800)}`;
+    expect(await loggedSubject(long)).toBe(`${'😀'.repeat(100)}${'s'.repeat(28)}…`);
+    expect(await loggedSubject('s'.repeat(128))).toBe('s'.repeat(128));
   });
 });

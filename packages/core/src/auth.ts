@@ -206,6 +206,8 @@ export const MAX_CACHED_ROLES = 1000;
 export const MAX_TOKEN_ROLES = 64;
 /** The longest role name accepted, in characters (well inside the metadata table's 1,024-byte keys). */
 export const MAX_ROLE_NAME_LENGTH = 128;
+/** The longest subject accepted, in characters: it is stored with every document as `createdBy`. */
+export const MAX_SUBJECT_LENGTH = 1024;
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 const NO_ROLES: RoleStore = { permissionsOf: async () => undefined };
@@ -297,6 +299,9 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       }
       const subject = stringClaim(payload.sub) ?? stringClaim(payload[NAME_IDENTIFIER_CLAIM]);
       if (subject === undefined) throw new UnauthorizedError('The token names no subject.');
+      if (subject.length > MAX_SUBJECT_LENGTH) {
+        throw new UnauthorizedError(`The token's subject is longer than ${MAX_SUBJECT_LENGTH} characters.`);
+      }
       const principal = {
         subject,
         permissions: permissionsClaim(payload.permissions),

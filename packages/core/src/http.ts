@@ -149,6 +149,17 @@ async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoi
   }
 }
 
+/** Characters of a subject written to the request log: enough to tell users apart, not a token's worth. */
+export const MAX_LOGGED_SUBJECT_LENGTH = 128;
+
+/** The subject as logged: cut at a whole character, marked when cut, so long subjects cannot flood the logs. */
+function logged(subject: string): string {
+  const characters = [...subject];
+  return characters.length <= MAX_LOGGED_SUBJECT_LENGTH
+    ? subject
+    : `${characters.slice(0, MAX_LOGGED_SUBJECT_LENGTH).join('')}…`;
+}
+
 function logRequest(
   deps: HandlerDeps,
   route: Route,
@@ -162,7 +173,7 @@ function logRequest(
     method: request.method,
     status: statusCode,
     durationMs: Math.round(performance.now() - started),
-    ...(subject === undefined ? {} : { subject }),
+    ...(subject === undefined ? {} : { subject: logged(subject) }),
   };
   if (statusCode >= 500) deps.logger.log('error', 'request failed', { ...fields, error: describeError(failure) });
   else if (failure instanceof HttpError) deps.logger.log('info', 'request', { ...fields, problem: failure.message });
