@@ -15,9 +15,11 @@ import { type JWTPayload, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { handler as download } from '../../functions/download-file-document.ts';
 import { makeHandler as makeEnrollmentPhoto } from '../../functions/enrollment-photo.ts';
+import { handler as start } from '../../functions/start-upload-session.ts';
+import { handler as upload } from '../../functions/upload-file-document.ts';
 import { apiEvent, invoke } from '../support/lambda.ts';
-import { newPersonId, objectStore, roleStore } from '../support/storage.ts';
-import { AUDIENCE, bearer, ISSUER, token } from '../support/tokens.ts';
+import { documentStore, newPersonId, objectStore, roleStore } from '../support/storage.ts';
+import { AUDIENCE, bearer, bothPermissions, ISSUER, token } from '../support/tokens.ts';
 import { expectProblem } from './support.ts';
 
 const SECRET = 'claims-and-names-secret-0123456789abcdef';
@@ -296,5 +298,102 @@ describe('subjects', () => {
     const long = `${'😀'.repeat(100)}${'s'.repeat(800)}`;
     expect(await loggedSubject(long)).toBe(`${'😀'.repeat(100)}${'s'.repeat(28)}…`);
     expect(await loggedSubject('s'.repeat(128))).toBe('s'.repeat(128));
+  });
+});
+
+describe('text fields are well-formed Unicode', () => {
+  const SESSIONS = '/api/v1/people/fileDocuments/uploadSessions';
+  const startSession = async (body: Record<string, unknown>) =>
+    invoke(
+      start,
+      apiEvent({
+        method: 'POST',
+        path: SESSIONS,
+        headers: { ...bearer(await bothPermissions()), 'Content-Type': 'application/json' },
+        body: Buffer.from(JSON.stringify(body)),
+      }),
+    );
+  const session = (extra: Record<string, unknown>) => ({
+    personId: newPersonId(),
+    name: 'Passport scan',
+    fileName: 'passport.pdf',
+    contentType: 'application/pdf',
+    size: 100,
+    ...extra,
+  });
+
+  it.each([
+    ['fileName', { fileName: 'a\ud800.pdf' }],
+    ['fileName', { fileName: 'a\udc00.pdf' }],
+    ['fileName', { fileName: '\udc00\ud800.pdf' }],
+    ['name', { name: 'Scan \ud83d' }],
+    ['description', { description: 'x\udfff' }],
+  ])('answers 400 naming %s for a lone surrogate in an upload session', async (field, extra) => {
+    const response = await startSession(session(extra));
+    expect(String(expectProblem(response, 400).detail)).toMatch(new RegExp(`^${field} is not well-formed Unicode`));
+  });
+
+  it('accepts a surrogate pair in an upload session', async () => {
+    const response = await startSession(session({ fileName: 'scan 😀.pdf', name: '😀' }));
+    expect(response.statusCode).toBe(201);
+  });
+
+  const BOUNDARY = '----wellFormedBoundary';
+  /** UTF-16LE bytes of a string, lone surrogates included, percent-encoded for `filename*`. */
+  const utf16Percent = (value: string) =>
+    [...Buffer.from(value, 'utf16le')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+  const part = (headers: string[], body: Buffer | string) =>
+    Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\n${headers.map((header) => `${header}\r\n`).join('')}\r\n`, 'latin1'),
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+      Buffer.from('\r\n'),
+    ]);
+  const sendForm = async (parts: Buffer[]) =>
+    invoke(
+      upload,
+      apiEvent({
+        method: 'POST',
+        path: '/api/v1/people/fileDocuments/upload',
+        headers: { ...bearer(await bothPermissions()), 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
+        body: Buffer.concat([...parts, Buffer.from(`--${BOUNDARY}--\r\n`)]),
+      }),
+    );
+  const field = (name: string, value: string) => part([`Content-Disposition: form-data; name="${name}"`], value);
+  const utf16Field = (name: string, value: string) =>
+    part(
+      [`Content-Disposition: form-data; name="${name}"`, 'Content-Type: text/plain; charset=utf-16le'],
+      Buffer.from(value, 'utf16le'),
+    );
+  const file = (disposition: string) =>
+    part([`Content-Disposition: ${disposition}`, 'Content-Type: application/pdf'], '%PDF-1.7 the document');
+
+  it.each([
+    [
+      'filename',
+      'filename*',
+      [field('name', 'Doc'), file(`form-data; name="file"; filename*=utf-16le''${utf16Percent('a\ud800.pdf')}`)],
+    ],
+    ['name', 'a UTF-16 field', [utf16Field('name', 'Doc \udc00'), file('form-data; name="file"; filename="doc.pdf"')]],
+    [
+      'description',
+      'a UTF-16 field',
+      [field('name', 'Doc'), utf16Field('description', '\ud800'), file('form-data; name="file"; filename="doc.pdf"')],
+    ],
+  ])('answers 400 naming %s for a lone surrogate in a multipart upload (%s)', async (name, _, parts) => {
+    const personId = newPersonId();
+    const response = await sendForm([field('personId', personId), ...parts]);
+    expect(String(expectProblem(response, 400).detail)).toMatch(new RegExp(`^${name} is not well-formed Unicode`));
+  });
+
+  it('accepts a well-formed UTF-16 filename*', async () => {
+    const personId = newPersonId();
+    const response = await sendForm([
+      field('personId', personId),
+      field('name', 'Doc'),
+      field('publicId', 'utf16'),
+      file(`form-data; name="file"; filename*=utf-16le''${utf16Percent('scan 😀.pdf')}`),
+    ]);
+    expect(response.statusCode).toBe(200);
+    expect((await documentStore.get(personId, 'utf16'))?.fileName).toBe('scan 😀.pdf');
   });
 });

@@ -6,6 +6,24 @@ export const MAX_DESCRIPTION_LENGTH = 2048;
 export const MAX_FILE_NAME_LENGTH = 255;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// A UTF-16 surrogate standing alone (String.prototype.isWellFormed is ES2024, past this project's lib).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether the text is well-formed Unicode. A lone surrogate has no UTF-8 form: stored, it could be
+ * neither kept faithfully nor put in a Content-Disposition header, leaving the document undownloadable.
+ */
+export function isWellFormed(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+export const notWellFormed = (field: string) =>
+  new BadRequestError(`${field} is not well-formed Unicode (it holds a lone surrogate).`);
+
+/** 400 naming the field unless the text is well-formed Unicode; every text field passes this at entry. */
+export function requireWellFormed(value: string | undefined, field: string): void {
+  if (value !== undefined && !isWellFormed(value)) throw notWellFormed(field);
+}
 
 /** The fields that describe a document, as sent in a form or a JSON request. */
 export interface DocumentFields {
@@ -27,6 +45,8 @@ export function validateDocumentFields(raw: {
   const personId = parseGuid(personIdRaw);
   if (personId === undefined) throw new BadRequestError('personId must be a GUID.');
 
+  requireWellFormed(raw.name, 'name');
+  requireWellFormed(raw.description, 'description');
   const name = raw.name?.trim();
   if (name === undefined || name === '') throw new BadRequestError('name is required.');
   if ([...name].length > MAX_NAME_LENGTH) {

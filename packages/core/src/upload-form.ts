@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import busboy from 'busboy';
-import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './document-fields.ts';
+import {
+  cleanFileName,
+  type DocumentFields,
+  isWellFormed,
+  mediaTypeOrDefault,
+  notWellFormed,
+  validateDocumentFields,
+} from './document-fields.ts';
 import { BadRequestError, PayloadTooLargeError } from './errors.ts';
 
 /** A validated upload: what `POST /api/v1/people/fileDocuments/upload` asks to store. */
@@ -107,8 +114,11 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
     parser.on('file', (name: string | undefined, stream, info) => {
       const chunks: Buffer[] = [];
       const hash = createHash('sha256');
-      const fileName = cleanFileName(info.filename);
-      if (fileName === undefined)
+      // busboy has decoded filename or filename* (in any charset it knows: UTF-16 can hold lone surrogates).
+      const wellFormed = info.filename === undefined || isWellFormed(info.filename);
+      const fileName = wellFormed ? cleanFileName(info.filename) : undefined;
+      if (!wellFormed) fail(notWellFormed('filename'));
+      else if (fileName === undefined)
         fail(new BadRequestError(`The file part "${name ?? ''}" carries no usable file name.`));
       // A truncated body destroys the file stream; the parser's own error reports it.
       stream.on('error', () => undefined);

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { cleanFileName, type DocumentFields, mediaTypeOrDefault, validateDocumentFields } from './document-fields.ts';
+import {
+  cleanFileName,
+  type DocumentFields,
+  mediaTypeOrDefault,
+  requireWellFormed,
+  validateDocumentFields,
+} from './document-fields.ts';
 import { BadGatewayError, BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
 import { isSafeId, parseGuid } from './ids.ts';
 import { DOCUMENT_PREFIX, documentObjectKey, parseDocumentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
@@ -63,7 +69,9 @@ export function parseStartSession(contentType: string | undefined, body: Buffer)
     description: optionalString(json, 'description'),
     publicId: optionalString(json, 'publicId'),
   });
-  const fileName = cleanFileName(optionalString(json, 'fileName'));
+  const rawFileName = optionalString(json, 'fileName');
+  requireWellFormed(rawFileName, 'fileName');
+  const fileName = cleanFileName(rawFileName);
   if (fileName === undefined) throw new BadRequestError('fileName is required.');
   const { size } = json;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
