@@ -147,15 +147,20 @@ export function makeStartUploadSession(
 }
 
 /**
- * Completes a session: the staged object must be there with exactly the declared size (checked here,
- * whatever the store enforced); its SHA-256 is computed from the bytes; it is copied to a document key
- * of its own and the session item becomes the document in one conditional write. On any failure the
- * session stays as it was and only this attempt's copy is removed.
+ * Completes a session. The staged object is copied first to a document key of its own, which only this
+ * attempt knows and nobody else can write; the size and SHA-256 are then taken from that copy, so the
+ * hash recorded is the hash of the bytes kept, even if a replayed upload form replaces the staged object
+ * meanwhile. The session item becomes the document in one conditional write. On any failure the session
+ * stays as it was and only this attempt's copy is removed.
  */
 export function makeCompleteUploadSession(deps: SessionDeps) {
   const { sessions, objects, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? randomUUID;
+  const removeCopy = (objectKey: string) =>
+    objects.delete(objectKey).catch((cleanupError: unknown) => {
+      logger.log('error', 'orphaned document object', { objectKey, error: describeError(cleanupError) });
+    });
   return async (personId: string, documentIdParam: string | undefined): Promise<DocumentRecord> => {
     if (!isSafeId(documentIdParam)) throw new NotFoundError('No upload session for this document.');
     const found = await sessions.find(personId, documentIdParam);
@@ -164,34 +169,36 @@ export function makeCompleteUploadSession(deps: SessionDeps) {
     const session = found;
     if (session.expiresAt <= clock()) throw new GoneError('This upload session has expired; start a new one.');
 
+    // A quick answer before copying up to 200 MiB: nothing staged yet, or the wrong size. What is
+    // recorded is checked again on the copy below, never on this.
     const staged = await objects.head(session.stagingKey);
     if (staged === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
-    if (staged.size !== session.size) {
-      throw new BadRequestError(`The uploaded file has ${staged.size} bytes; the session declared ${session.size}.`);
-    }
-    const sha256 = await hashObject(objects, session.stagingKey, session.size);
+    checkSize(staged.size, session.size);
 
     const objectKey = documentObjectKey(session.personId, session.documentId, newId());
-    await objects.copy(session.stagingKey, objectKey, { contentType: session.contentType });
-    const record: DocumentRecord = {
-      personId: session.personId,
-      documentId: session.documentId,
-      name: session.name,
-      description: session.description,
-      fileName: session.fileName,
-      contentType: session.contentType,
-      size: session.size,
-      sha256,
-      objectKey,
-      createdAt: clock().toISOString(),
-      createdBy: session.createdBy,
-    };
+    let record: DocumentRecord;
     try {
+      await objects.copy(session.stagingKey, objectKey, { contentType: session.contentType });
+      const copied = await objects.head(objectKey);
+      if (copied === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
+      checkSize(copied.size, session.size);
+      const sha256 = await hashObject(objects, objectKey, session.size);
+      record = {
+        personId: session.personId,
+        documentId: session.documentId,
+        name: session.name,
+        description: session.description,
+        fileName: session.fileName,
+        contentType: session.contentType,
+        size: session.size,
+        sha256,
+        objectKey,
+        createdAt: clock().toISOString(),
+        createdBy: session.createdBy,
+      };
       await sessions.complete(session, record);
     } catch (error) {
-      await objects.delete(objectKey).catch((cleanupError: unknown) => {
-        logger.log('error', 'orphaned document object', { objectKey, error: describeError(cleanupError) });
-      });
+      await removeCopy(objectKey);
       throw error;
     }
     await objects.delete(session.stagingKey).catch((error: unknown) => {
@@ -202,6 +209,13 @@ export function makeCompleteUploadSession(deps: SessionDeps) {
   };
 }
 
+function checkSize(actual: number, declared: number): void {
+  if (actual !== declared) {
+    throw new BadRequestError(`The uploaded file has ${actual} bytes; the session declared ${declared}.`);
+  }
+}
+
+/** The hex SHA-256 of an object that nobody but this attempt writes (a completion's own copy). */
 async function hashObject(objects: ObjectStore, key: string, size: number): Promise<string> {
   const object = await objects.get(key);
   if (object === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
@@ -215,7 +229,9 @@ async function hashObject(objects: ObjectStore, key: string, size: number): Prom
   } catch (error) {
     throw new BadGatewayError('Object storage failed while the file was read.', { cause: error });
   }
-  if (read !== size) throw new ConflictError('The uploaded file changed while it was being checked; complete again.');
+  if (read !== size) {
+    throw new BadGatewayError(`Object storage returned ${read} bytes of an object of ${size}; complete again.`);
+  }
   return hash.digest('hex');
 }
 
