@@ -1,37 +1,173 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
 /** Certificate and key files, or a self-signed certificate made once and kept in the data dir. */
 export type TlsOption = { readonly certFile: string; readonly keyFile: string } | 'self-signed';
 
-export async function loadTls(option: TlsOption, dataDir: string): Promise<{ cert: string; key: string }> {
-  if (option !== 'self-signed') {
-    return { cert: await readFile(option.certFile, 'utf8'), key: await readFile(option.keyFile, 'utf8') };
+/** What the server serves, and what clients pin it by. */
+export interface TlsMaterial {
+  readonly cert: string;
+  readonly key: string;
+  /** The certificate's SHA-256 fingerprint, colon-separated hex as openssl prints it. */
+  readonly fingerprint256: string;
+  /** curl's --pinnedpubkey form: sha256// and the base64 SHA-256 of the DER SubjectPublicKeyInfo. */
+  readonly publicKeyPin: string;
+  /** The self-signed certificate's file, for clients to trust as their CA (curl --cacert). */
+  readonly certFile?: string;
+  /** Why a stored self-signed certificate was replaced, when it was. */
+  readonly replaced?: string;
+}
+
+/** Names every self-signed certificate carries: the loopback ones the banner and the CLI use. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+const LIFETIME_MS = 825 * 24 * 3600 * 1000;
+/** A certificate this close to its end is renewed at start, so a running server does not expire soon after. */
+export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+const SHA1_SIGNATURES = new Set(['1.2.840.10045.4.1', '1.2.840.113549.1.1.5', '1.3.14.3.2.29']);
+
+export const selfSignedFiles = (dataDir: string) => ({
+  certFile: join(dataDir, 'tls-cert.pem'),
+  keyFile: join(dataDir, 'tls-key.pem'),
+});
+
+/** The host names a certificate must cover: loopback, and the hosts of the listening address and public URL. */
+export function certificateNames(hosts: readonly (string | undefined)[]): string[] {
+  const names = [...LOOPBACK_NAMES];
+  for (const host of hosts) {
+    const name = host?.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    if (name === undefined || name === '' || ['0.0.0.0', '::'].includes(name) || names.includes(name)) continue;
+    names.push(name);
   }
-  const certFile = join(dataDir, 'tls-cert.pem');
-  const keyFile = join(dataDir, 'tls-key.pem');
+  return names;
+}
+
+/** The host of a URL such as https://server.example:5009, as a certificate names it. */
+export const hostOf = (url: string | undefined) =>
+  url === undefined ? undefined : new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+
+export function pinsOf(cert: string): { fingerprint256: string; publicKeyPin: string } {
+  const x509 = new X509Certificate(cert);
+  const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
+  return {
+    fingerprint256: x509.fingerprint256,
+    publicKeyPin: `sha256//${createHash('sha256').update(spki).digest('base64')}`,
+  };
+}
+
+/** The dotted OID of a DER certificate's signatureAlgorithm: Node 20's X509Certificate does not tell it. */
+export function signatureAlgorithmOid(der: Uint8Array): string {
+  const header = (at: number) => {
+    let length = der[at + 1] ?? 0;
+    let start = at + 2;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      length = 0;
+      for (let i = 0; i < bytes; i++) length = length * 256 + (der[start + i] ?? 0);
+      start += bytes;
+    }
+    return { start, end: start + length };
+  };
+  const certificate = header(0);
+  const tbs = header(certificate.start);
+  const algorithm = header(tbs.end);
+  const oid = header(algorithm.start);
+  const bytes = der.subarray(oid.start, oid.end);
+  const arcs = [Math.floor((bytes[0] ?? 0) / 40), (bytes[0] ?? 0) % 40];
+  let value = 0;
+  for (const byte of bytes.subarray(1)) {
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(value);
+      value = 0;
+    }
+  }
+  return arcs.join('.');
+}
+
+/** Why a stored certificate and key will not do, or undefined when they will. */
+export function unfitness(cert: string, key: string, names: readonly string[], now = Date.now()): string | undefined {
+  let x509: X509Certificate;
   try {
-    return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
+    x509 = new X509Certificate(cert);
+    if (!x509.checkPrivateKey(createPrivateKey(key))) return 'its key does not match it';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return `it cannot be read (${(error as Error).message})`;
   }
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+  if (SHA1_SIGNATURES.has(signatureAlgorithmOid(x509.raw))) return 'it is signed with SHA-1';
+  if (Date.parse(x509.validTo) - now < RENEW_BEFORE_MS) return `it expires on ${x509.validTo}`;
+  const missing = names.filter((name) =>
+    isIP(name) === 0 ? x509.checkHost(name, { subject: 'never' }) === undefined : x509.checkIP(name) === undefined,
+  );
+  if (missing.length > 0) return `it does not name ${missing.join(', ')}`;
+  return undefined;
+}
+
+/** Writes a file whole, readable by its owner only, even where an older one was readable by more. */
+async function writePrivate(file: string, text: string): Promise<void> {
+  const partial = `${file}.partial-${process.pid}`;
+  try {
+    await writeFile(partial, text, { mode: 0o600 });
+    await rename(partial, file);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+async function generateSelfSigned(names: readonly string[], now: number): Promise<{ cert: string; key: string }> {
+  const dnsNames = names.filter((name) => isIP(name) === 0);
+  const publicName = dnsNames.find((name) => name !== 'localhost') ?? 'localhost';
+  const pems = await generate([{ name: 'commonName', value: publicName }], {
     keyType: 'ec',
     curve: 'P-256',
-    notAfterDate: new Date(Date.now() + 825 * 24 * 3600 * 1000),
+    algorithm: 'sha256',
+    // A little slack for clients whose clocks run behind the server's.
+    notBeforeDate: new Date(now - 3600 * 1000),
+    notAfterDate: new Date(now + LIFETIME_MS),
     extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
+        altNames: names.map((name) => (isIP(name) === 0 ? { type: 2, value: name } : { type: 7, ip: name })),
       },
     ],
   });
-  await writeFile(keyFile, pems.private, { mode: 0o600 });
-  await writeFile(certFile, pems.cert);
   return { cert: pems.cert, key: pems.private };
+}
+
+/**
+ * The certificate and key to serve. A self-signed one is kept in the data dir and replaced when it no
+ * longer fits: it must name every host in `hosts` (and loopback), be signed with SHA-256, and not expire
+ * within 30 days.
+ */
+export async function loadTls(
+  option: TlsOption,
+  dataDir: string,
+  hosts: readonly (string | undefined)[] = [],
+): Promise<TlsMaterial> {
+  if (option !== 'self-signed') {
+    const cert = await readFile(option.certFile, 'utf8');
+    return { cert, key: await readFile(option.keyFile, 'utf8'), ...pinsOf(cert) };
+  }
+  const { certFile, keyFile } = selfSignedFiles(dataDir);
+  const names = certificateNames(hosts);
+  const now = Date.now();
+  let replaced: string | undefined;
+  try {
+    const stored = { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
+    replaced = unfitness(stored.cert, stored.key, names, now);
+    if (replaced === undefined) return { ...stored, ...pinsOf(stored.cert), certFile };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const made = await generateSelfSigned(names, now);
+  // The key first: a crash between the two leaves a pair that does not match, replaced at the next start.
+  await writePrivate(keyFile, made.key);
+  await writePrivate(certFile, made.cert);
+  return { ...made, ...pinsOf(made.cert), certFile, ...(replaced === undefined ? {} : { replaced }) };
 }
