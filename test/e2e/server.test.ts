@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
@@ -371,6 +371,99 @@ describe('the server process', () => {
       expect(strict.code).not.toBe(0);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('identities serve --tls-self-signed, as clients see it', () => {
+  let dataDir: string;
+  let server: ServerProcess;
+  let env: NodeJS.ProcessEnv;
+  const certFile = () => join(dataDir, 'tls-cert.pem');
+  const photo = (url: string) => [
+    `${url}/api/v1/people/enrollmentPhoto/sample-face`,
+    '-H',
+    `Authorization: Bearer ${server.token}`,
+  ];
+
+  beforeAll(async () => {
+    dataDir = await tempDir();
+    env = userEnv({ DATA_DIR: dataDir });
+    server = await startServerProcess(['--tls-self-signed', '--public-url', 'https://server.example:5009'], env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("names the public URL's host in the certificate, besides loopback", async () => {
+    const x509 = new X509Certificate(await readFile(certFile()));
+    expect(x509.checkHost('server.example', { subject: 'never' })).toBe('server.example');
+    expect(x509.checkHost('localhost', { subject: 'never' })).toBe('localhost');
+    expect(x509.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(x509.checkIP('::1')).toBe('::1');
+  });
+
+  it('prints the fingerprint and the public-key pin of the certificate it serves', async () => {
+    const x509 = new X509Certificate(await readFile(certFile()));
+    const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
+    const pin = `sha256//${createHash('sha256').update(spki).digest('base64')}`;
+    expect(server.output()).toContain(`SHA-256 fingerprint: ${x509.fingerprint256}`);
+    expect(server.output()).toContain(`Public-key pin:      ${pin}`);
+    expect(server.output()).toContain(`curl --cacert "${certFile()}"`);
+  });
+
+  it('is verified by curl with the printed pin, and refused with another', async () => {
+    const printed = /Public-key pin:\s+(sha256\/\/\S+)/.exec(server.output())?.[1] ?? '';
+    expect(printed).toMatch(/^sha256\/\/[A-Za-z0-9+/]{43}=$/);
+    const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-k'];
+    const pinned = await run('curl', [...args, '--pinnedpubkey', printed, ...photo(server.url)], env);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(pinned.stdout).toBe('200');
+    const wrong = `sha256//${createHash('sha256').update('another key').digest('base64')}`;
+    const refused = await run('curl', [...args, '--pinnedpubkey', wrong, ...photo(server.url)], env);
+    expect(refused.code).toBe(90); // CURLE_SSL_PINNEDPUBKEYNOTMATCH
+  });
+
+  it('is verified by curl against the data dir certificate as CA, without -k', async () => {
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const verified = await run(
+      'curl',
+      ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', certFile(), ...photo(server.url)],
+      env,
+    );
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toBe('200');
+  });
+
+  it('speaks TLS 1.2 with ECDHE and AEAD suites only', async () => {
+    const port = new URL(server.url).port;
+    const handshake = (...args: string[]) =>
+      run(
+        'openssl',
+        ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args],
+        env,
+        Buffer.from('Q\n'),
+      );
+    const gcm = await handshake('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256');
+    expect(gcm.stdout).toMatch(/Cipher\s+:\s+ECDHE-ECDSA-AES128-GCM-SHA256/);
+    const chacha = await handshake('-tls1_2', '-cipher', 'ECDHE-ECDSA-CHACHA20-POLY1305');
+    expect(chacha.stdout).toMatch(/Cipher\s+:\s+ECDHE-ECDSA-CHACHA20-POLY1305/);
+    for (const cipher of [
+      'AES128-SHA',
+      'ECDHE-ECDSA-AES128-SHA',
+      'ECDHE-ECDSA-AES128-SHA256',
+      'ECDHE-ECDSA-AES128-CCM8',
+      'ECDHE-ECDSA-ARIA128-GCM-SHA256',
+      'AES128-GCM-SHA256',
+    ]) {
+      const refused = await handshake('-tls1_2', '-cipher', cipher);
+      expect(refused.code, cipher).not.toBe(0);
+      expect(refused.stdout, cipher).not.toMatch(/Cipher\s+:\s+[A-Z]/);
+    }
+    for (const version of ['-tls1', '-tls1_1']) {
+      const old = await handshake(version, '-cipher', 'DEFAULT@SECLEVEL=0');
+      expect(old.code, version).not.toBe(0);
     }
   });
 });

@@ -8,7 +8,7 @@ import { loadStoreCredentials, type StoreCredentials } from './credentials.ts';
 import { dataDirFrom, lockDataDir, readServerInfo } from './data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
 import { type ApiTarget, downloadDocument, uploadDocument } from './document-commands.ts';
-import { type ServeOptions, startServer } from './server.ts';
+import { type RunningServer, type ServeOptions, startServer } from './server.ts';
 import { STAND_IN_REGION, startStandIns } from './stand-ins.ts';
 
 export interface Io {
@@ -446,6 +446,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     io,
     server.url,
     options,
+    server.tls,
     server.devIssuer === undefined ? undefined : await server.devIssuer.sign({ permissions: ALL_FILE_PERMISSIONS }),
   );
   await new Promise<void>((resolve) => {
@@ -545,12 +546,33 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
   };
 }
 
-function printBanner(io: Io, url: string, options: ServeOptions, devToken: string | undefined): void {
-  const insecure = options.tls === 'self-signed' ? 'k' : '';
+function printBanner(
+  io: Io,
+  url: string,
+  options: ServeOptions,
+  tls: RunningServer['tls'],
+  devToken: string | undefined,
+): void {
+  // The self-signed certificate names 127.0.0.1, so curl verifies it against itself: no -k needed.
+  const trust = tls?.certFile === undefined ? '' : ` --cacert "${tls.certFile}"`;
   const lines = [
     `Identities Photos & Documents is listening on ${url}`,
     `Data: ${options.dataDir}${options.storage === undefined ? ' (embedded S3 and DynamoDB)' : ` (bucket ${options.storage.bucket}, table ${options.storage.table})`}`,
   ];
+  if (tls !== undefined) {
+    lines.push(
+      '',
+      `TLS certificate${tls.certFile === undefined ? '' : ` (self-signed, ${tls.certFile})`}:`,
+      `  SHA-256 fingerprint: ${tls.fingerprint256}`,
+      `  Public-key pin:      ${tls.publicKeyPin}`,
+      ...(tls.certFile === undefined
+        ? [`  Pin it:      curl --pinnedpubkey '${tls.publicKeyPin}' ${url}/...`]
+        : [
+            `  Trust it:    curl --cacert "${tls.certFile}" ${url}/...`,
+            `  Or pin it:   curl --pinnedpubkey '${tls.publicKeyPin}' -k ${url}/...`,
+          ]),
+    );
+  }
   if (devToken !== undefined) {
     lines.push(
       '',
@@ -558,7 +580,7 @@ function printBanner(io: Io, url: string, options: ServeOptions, devToken: strin
       devToken,
       '',
       'Try it:',
-      `curl -s${insecure} "${url}/api/v1/people/enrollmentPhoto/sample-face" -H "Authorization: Bearer ${devToken}" -o enrollment.jpg`,
+      `curl -s${trust} "${url}/api/v1/people/enrollmentPhoto/sample-face" -H "Authorization: Bearer ${devToken}" -o enrollment.jpg`,
       '',
       'More tokens: npx identities token --help. Stop with Ctrl+C.',
     );

@@ -32,7 +32,7 @@ import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
 import { type AnyHandler, createGateway, STORAGE_UPLOAD_PATH } from './gateway.ts';
 import { STAND_IN_REGION, type StandIns, standInEnv, startStandIns } from './stand-ins.ts';
-import { loadTls, type TlsOption } from './tls.ts';
+import { hostOf, loadTls, type TlsOption } from './tls.ts';
 
 /** Storage other than the embedded stand-ins: any S3- and DynamoDB-compatible endpoints (or AWS). */
 export interface ExternalStorage {
@@ -96,6 +96,8 @@ export interface RunningServer {
   readonly port: number;
   /** Present when the server runs its own issuer. */
   readonly devIssuer: DevIssuer | undefined;
+  /** Present over HTTPS: what clients pin the certificate by, and the self-signed one's file. */
+  readonly tls?: { readonly fingerprint256: string; readonly publicKeyPin: string; readonly certFile?: string };
   /** Stops accepting connections, lets requests in flight finish, then closes the stores. */
   close(): Promise<void>;
 }
@@ -148,7 +150,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           })
         : undefined;
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
-    const tls = options.tls === undefined ? undefined : await loadTls(options.tls, options.dataDir);
+    const tls =
+      options.tls === undefined
+        ? undefined
+        : await loadTls(options.tls, options.dataDir, [options.host, hostOf(options.publicUrl)]);
+    if (tls?.replaced !== undefined) {
+      logger.log('warn', 'replaced the self-signed certificate', { reason: tls.replaced, certFile: tls.certFile });
+    }
 
     // Set once the functions' settings are in place, before the first function loads.
     let auth: Authenticator | undefined;
@@ -192,7 +200,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server =
       tls === undefined
         ? createHttpServer(serverOptions, listener)
-        : createHttpsServer({ ...serverOptions, ...tls }, listener);
+        : createHttpsServer(
+            {
+              ...serverOptions,
+              cert: tls.cert,
+              key: tls.key,
+              minVersion: 'TLSv1.2',
+              // TLS 1.2 with forward secrecy and AEAD only (TLS 1.3's suites all are): no CBC, CCM or ARIA.
+              ciphers: [
+                'TLS_AES_128_GCM_SHA256',
+                'TLS_AES_256_GCM_SHA384',
+                'TLS_CHACHA20_POLY1305_SHA256',
+                'ECDHE-ECDSA-AES128-GCM-SHA256',
+                'ECDHE-RSA-AES128-GCM-SHA256',
+                'ECDHE-ECDSA-AES256-GCM-SHA384',
+                'ECDHE-RSA-AES256-GCM-SHA384',
+                'ECDHE-ECDSA-CHACHA20-POLY1305',
+                'ECDHE-RSA-CHACHA20-POLY1305',
+              ].join(':'),
+              honorCipherOrder: true,
+            },
+            listener,
+          );
     server.maxConnections = SERVER_LIMITS.maxConnections;
     server.timeout = SERVER_LIMITS.idleTimeoutMs;
     // A client that asks before sending its body gets the go-ahead only once the gateway has checked it.
@@ -278,6 +307,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       url,
       port: address.port,
       devIssuer,
+      ...(tls === undefined
+        ? {}
+        : {
+            tls: {
+              fingerprint256: tls.fingerprint256,
+              publicKeyPin: tls.publicKeyPin,
+              ...(tls.certFile === undefined ? {} : { certFile: tls.certFile }),
+            },
+          }),
       close() {
         closing ??= (async () => {
           for (const sweeper of sweepers) clearInterval(sweeper);
