@@ -1,8 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PERMISSIONS } from '@identities/core';
 import { decodeJwt } from 'jose';
+import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../packages/local/src/cli.ts';
 import {
   CLI,
   cli,
@@ -252,5 +254,104 @@ describe('npx identities', () => {
     const put = await cli(['role', 'put', 'Auditor', '--permission', PERMISSIONS.readFiles], offline);
     expect(put.code, put.stderr).toBe(0);
     expect((await cli(['role', 'list'], offline)).stdout).toContain('Auditor');
+  });
+});
+
+describe('npx identities document, over HTTPS', () => {
+  const person = '3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a';
+  let dataDir: string;
+  let otherDir: string;
+  let env: NodeJS.ProcessEnv;
+  let server: ServerProcess;
+  const file = (name: string) => join(otherDir, name);
+
+  beforeAll(async () => {
+    dataDir = await tempDir();
+    otherDir = await tempDir('identities-cli-');
+    env = userEnv({ DATA_DIR: dataDir });
+    server = await startServerProcess(['--tls-self-signed'], env);
+    const small = Buffer.alloc(50_000, 7);
+    const large = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < large.length; i++) large[i] = (i * 31) % 253;
+    await writeFile(file('small.pdf'), small);
+    await writeFile(file('large.tiff'), large);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(otherDir, { recursive: true, force: true });
+  });
+
+  it("verifies the data dir's self-signed certificate without -k, for uploads of either size and downloads", async () => {
+    expect(server.url).toMatch(/^https:/);
+    for (const name of ['small.pdf', 'large.tiff']) {
+      const uploaded = await cli(['document', 'upload', '--person-id', person, '--name', name, file(name)], env);
+      expect(uploaded.code, uploaded.stderr).toBe(0);
+      const out = file(`${name}.out`);
+      const downloaded = await cli(
+        ['document', 'download', '--person-id', person, '--document-id', uploaded.stdout.trim(), '-o', out],
+        env,
+      );
+      expect(downloaded.code, downloaded.stderr).toBe(0);
+      expect((await readFile(out)).equals(await readFile(file(name)))).toBe(true);
+    }
+  });
+
+  it('trusts no more than that certificate: another in its place is refused', async () => {
+    const certFile = join(dataDir, 'tls-cert.pem');
+    const served = await readFile(certFile, 'utf8');
+    const other = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    await writeFile(certFile, other.cert);
+    try {
+      const refused = await cli(['document', 'upload', '--person-id', person, '--name', 'n', file('small.pdf')], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("the server's certificate could not be verified");
+    } finally {
+      await writeFile(certFile, served);
+    }
+  });
+
+  it('refuses a certificate it cannot verify with a clear message, and accepts it with -k', async () => {
+    // Another data dir: the CLI does not know this server's certificate, as for any remote server.
+    const stranger = userEnv({ DATA_DIR: otherDir });
+    const args = ['--api-url', server.url, '--token', server.token, '--person-id', person, '--name', 'n'];
+    const refused = await cli(['document', 'upload', ...args, file('small.pdf')], stranger);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${server.url}: the server's certificate could not be verified`);
+    expect(refused.stderr).toContain('-k');
+    const accepted = await cli(['document', 'upload', '-k', ...args, file('small.pdf')], stranger);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('skips verification with -k for its own connections only, leaving the process verifying', async () => {
+    const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    const err: string[] = [];
+    const out: string[] = [];
+    const code = await runCli(
+      [
+        'document',
+        'upload',
+        '-k',
+        '--api-url',
+        server.url,
+        '--token',
+        server.token,
+        '--person-id',
+        person,
+        '--name',
+        'large',
+        file('large.tiff'),
+      ],
+      { out: (text) => out.push(text), err: (text) => err.push(text), env: { DATA_DIR: otherDir }, isTty: false },
+    );
+    expect(code, err.join('')).toBe(0);
+    expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).toBe(before);
+    expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).toBeUndefined();
+    await expect(fetch(`${server.url}/`)).rejects.toThrow();
   });
 });

@@ -10,6 +10,7 @@ import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
 import { type ApiTarget, downloadDocument, uploadDocument } from './document-commands.ts';
 import { type RunningServer, type ServeOptions, startServer } from './server.ts';
 import { STAND_IN_REGION, startStandIns } from './stand-ins.ts';
+import { selfSignedFiles } from './tls.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -60,7 +61,8 @@ const apiOptions = {
 
 const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
   --token JWT               Bearer token (IDENTITIES_TOKEN; default: a dev token from the data dir's issuer)
-  -k, --insecure            Accept a self-signed certificate
+  -k, --insecure            Do not verify the server's certificate, for this command only (the certificate
+                            of the server running on the data dir is verified without it)
   --data-dir DIR            The local data dir (DATA_DIR, default .data)`;
 
 const HELP: Record<string, string> = {
@@ -605,10 +607,14 @@ async function apiTarget(
     if (issuer === undefined) throw new UsageError('give a token with --token or IDENTITIES_TOKEN');
     token = await issuer.sign({ permissions: ALL_FILE_PERMISSIONS, subject: 'identities-cli', expiresIn: '10m' });
   }
-  // The local server's own self-signed certificate is trusted like curl -k; any other needs --insecure.
-  const insecure = values.insecure === true || (running !== undefined && url === running.url);
-  if (insecure && url.startsWith('https:')) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-  return { url, token, insecure };
+  const insecure = values.insecure === true;
+  // The server running on the data dir, with the data dir's self-signed certificate, is verified
+  // against that certificate alone: no -k needed. Any other certificate must chain to a trusted CA.
+  const ca =
+    !insecure && running !== undefined && url === running.url && url.startsWith('https:')
+      ? await readFile(selfSignedFiles(dataDir).certFile, 'utf8').catch(() => undefined)
+      : undefined;
+  return { url, token, insecure, ...(ca === undefined ? {} : { ca }) };
 }
 
 async function documentUpload(args: string[], io: Io): Promise<number> {

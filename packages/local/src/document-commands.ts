@@ -1,22 +1,100 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { rootCertificates } from 'node:tls';
 import { MAX_UPLOAD_FILE_BYTES, mediaTypeOrDefault } from '@identities/core';
 
 /** Where the API is and who calls it. */
 export interface ApiTarget {
   readonly url: string;
   readonly token: string;
-  /** Accept a self-signed certificate (curl's -k). */
+  /** Do not verify certificates, for this command's connections only (curl's -k). */
   readonly insecure: boolean;
+  /** The one CA (PEM) the API's certificate must chain to: the local server's self-signed certificate. */
+  readonly ca?: string;
 }
 
 export class ApiError extends Error {}
+
+/** Node's names for a certificate it could not verify, as OpenSSL reports them. */
+const UNVERIFIED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** TLS options for one connection of the CLI: never the process-wide NODE_TLS_REJECT_UNAUTHORIZED. */
+function tlsOptions(target: ApiTarget, url: URL): RequestOptions {
+  if (target.insecure) return { rejectUnauthorized: false };
+  if (target.ca === undefined) return {};
+  // The API is trusted by its self-signed certificate alone. Storage elsewhere (the server under its
+  // public name, or external storage with a public CA's certificate) by that certificate or the usual CAs.
+  return url.origin === new URL(target.url).origin ? { ca: target.ca } : { ca: [target.ca, ...rootCertificates] };
+}
+
+interface Request {
+  readonly method?: string;
+  readonly headers?: OutgoingHttpHeaders;
+  /** The whole body, or its parts, streamed as they come. */
+  readonly body?: Buffer | AsyncIterable<Buffer>;
+}
+
+/** One HTTP(S) request of the CLI; resolves with the response, its body unread. */
+export async function send(target: ApiTarget, url: URL, request: Request = {}): Promise<IncomingMessage> {
+  const https = url.protocol === 'https:';
+  const outgoing = (https ? httpsRequest : httpRequest)(url, {
+    method: request.method ?? 'GET',
+    headers: request.headers ?? {},
+    ...(https ? tlsOptions(target, url) : {}),
+  });
+  const answered = new Promise<IncomingMessage>((resolve, reject) => {
+    outgoing.on('response', resolve);
+    outgoing.on('error', reject);
+  });
+  try {
+    const { body } = request;
+    if (body === undefined || Buffer.isBuffer(body)) outgoing.end(body);
+    // One pipeline, so reading the file keeps pace with the network: memory stays flat for any size.
+    else await pipeline(Readable.from(body), outgoing);
+    return await answered;
+  } catch (error) {
+    answered.catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (UNVERIFIED.has(code)) {
+      throw new ApiError(
+        `${url.origin}: the server's certificate could not be verified (${(error as Error).message}); ` +
+          'trust its CA, or pass -k to skip verification for this command',
+      );
+    }
+    throw error;
+  }
+}
+
+async function text(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function json(target: ApiTarget, url: URL, token: string, body: unknown): Promise<IncomingMessage> {
+  return send(target, url, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: Buffer.from(JSON.stringify(body)),
+  });
+}
 
 /** Guesses a content type from the file name, for the types identity documents come in. */
 const TYPES: Record<string, string> = {
@@ -36,15 +114,39 @@ export function contentTypeOf(file: string): string {
   return TYPES[basename(file).split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }
 
-async function problem(response: Response): Promise<ApiError> {
-  const text = await response.text();
+async function problem(response: IncomingMessage): Promise<ApiError> {
+  const body = await text(response);
   try {
-    const body = JSON.parse(text) as { detail?: string; message?: string };
-    return new ApiError(`${response.status}: ${body.detail ?? body.message ?? text}`);
+    const parsed = JSON.parse(body) as { detail?: string; message?: string };
+    return new ApiError(`${response.statusCode}: ${parsed.detail ?? parsed.message ?? body}`);
   } catch {
-    return new ApiError(`${response.status}: ${text.slice(0, 200)}`);
+    return new ApiError(`${response.statusCode}: ${body.slice(0, 200)}`);
   }
 }
+
+/** A multipart/form-data body but for the file's bytes, which go between head and tail. */
+function formData(
+  fields: Record<string, string | undefined>,
+  fileField: string,
+  fileName: string,
+  contentType: string,
+) {
+  const boundary = `----identities${randomBytes(12).toString('hex')}`;
+  const parts = Object.entries(fields)
+    .filter((field): field is [string, string] => field[1] !== undefined)
+    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+    .join('');
+  return {
+    type: `multipart/form-data; boundary=${boundary}`,
+    head: Buffer.from(
+      `${parts}--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename=${fileName}\r\nContent-Type: ${contentType}\r\n\r\n`,
+    ),
+    tail: Buffer.from(`\r\n--${boundary}--\r\n`),
+  };
+}
+
+/** A form-data part's header value, quoted as browsers and FormData quote it. */
+const quoted = (value: string) => `"${value.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}"`;
 
 export interface UploadRequest {
   readonly personId: string;
@@ -71,52 +173,47 @@ export async function uploadDocument(
   const base = target.url.replace(/\/$/, '');
 
   if (info.size <= MAX_UPLOAD_FILE_BYTES) {
-    const form = new FormData();
-    form.set('personId', upload.personId);
-    form.set('name', upload.name);
-    if (upload.description !== undefined) form.set('description', upload.description);
-    if (upload.publicId !== undefined) form.set('publicId', upload.publicId);
-    form.set('file', new File([await openAsBlob(upload.file)], basename(upload.file), { type: contentType }));
-    const response = await fetch(`${base}/api/v1/people/fileDocuments/upload`, {
+    const form = formData(
+      { personId: upload.personId, name: upload.name, description: upload.description, publicId: upload.publicId },
+      'file',
+      quoted(basename(upload.file)),
+      contentType,
+    );
+    const body = Buffer.concat([form.head, await readFile(upload.file), form.tail]);
+    const response = await send(target, new URL(`${base}/api/v1/people/fileDocuments/upload`), {
       method: 'POST',
-      headers: auth,
-      body: form,
+      headers: { ...auth, 'Content-Type': form.type, 'Content-Length': body.length },
+      body,
     });
-    if (response.status !== 200) throw await problem(response);
-    return idFromLocation(response.headers.get('location'));
+    if (response.statusCode !== 200) throw await problem(response);
+    response.resume();
+    return idFromLocation(response.headers.location);
   }
 
-  const sessionUrl = `${base}/api/v1/people/fileDocuments/uploadSessions`;
-  const started = await fetch(sessionUrl, {
-    method: 'POST',
-    headers: { ...auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      personId: upload.personId,
-      name: upload.name,
-      description: upload.description,
-      publicId: upload.publicId,
-      fileName: basename(upload.file),
-      contentType,
-      size: info.size,
-    }),
+  const sessionUrl = new URL(`${base}/api/v1/people/fileDocuments/uploadSessions`);
+  const started = await json(target, sessionUrl, target.token, {
+    personId: upload.personId,
+    name: upload.name,
+    description: upload.description,
+    publicId: upload.publicId,
+    fileName: basename(upload.file),
+    contentType,
+    size: info.size,
   });
-  if (started.status !== 201) throw await problem(started);
-  const session = (await started.json()) as {
+  if (started.statusCode !== 201) throw await problem(started);
+  const session = JSON.parse(await text(started)) as {
     documentId: string;
     upload: { url: string; fields: Record<string, string>; fileField: string };
     complete: { url: string; body: unknown };
   };
   await postForm(target, session.upload, upload.file, info.size, contentType, progress);
-  const completed = await fetch(new URL(session.complete.url, sessionUrl), {
-    method: 'POST',
-    headers: { ...auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify(session.complete.body),
-  });
-  if (completed.status !== 200) throw await problem(completed);
+  const completed = await json(target, new URL(session.complete.url, sessionUrl), target.token, session.complete.body);
+  if (completed.statusCode !== 200) throw await problem(completed);
+  completed.resume();
   return session.documentId;
 }
 
-function idFromLocation(location: string | null): string {
+function idFromLocation(location: string | undefined): string {
   const id = /fileDocuments\/([^/]+)\/data$/.exec(location ?? '')?.[1];
   if (id === undefined) throw new ApiError('the server named no document in its Location header');
   return decodeURIComponent(id);
@@ -131,16 +228,12 @@ async function postForm(
   contentType: string,
   progress: ((sent: number, total: number) => void) | undefined,
 ): Promise<void> {
-  const boundary = `----identities${randomBytes(12).toString('hex')}`;
-  const fields = Object.entries(form.fields)
-    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-    .join('');
-  const head = Buffer.from(
-    `${fields}--${boundary}\r\nContent-Disposition: form-data; name="${form.fileField}"; filename="${encodeURIComponent(basename(file))}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+  const { head, tail, type } = formData(
+    form.fields,
+    form.fileField,
+    `"${encodeURIComponent(basename(file))}"`,
+    contentType,
   );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const url = new URL(form.url);
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   async function* parts() {
     yield head;
     let sent = 0;
@@ -151,24 +244,16 @@ async function postForm(
     }
     yield tail;
   }
-  const upstream = send(url, {
+  const response = await send(target, new URL(form.url), {
     method: 'POST',
     headers: {
-      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      'Content-Type': type,
       'Content-Length': head.length + size + tail.length,
     },
-    ...(url.protocol === 'https:' ? { rejectUnauthorized: !target.insecure } : {}),
+    body: parts(),
   });
-  const answered = new Promise<number>((resolve, reject) => {
-    upstream.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    upstream.on('error', reject);
-  });
-  // One pipeline, so reading the file keeps pace with the network: memory stays flat for any size.
-  await pipeline(Readable.from(parts()), upstream);
-  const status = await answered;
+  response.resume();
+  const status = response.statusCode ?? 0;
   if (status < 200 || status >= 300) throw new ApiError(`storage refused the upload: HTTP ${status}`);
 }
 
@@ -180,14 +265,17 @@ export async function downloadDocument(
   output: string,
 ): Promise<number> {
   const base = target.url.replace(/\/$/, '');
-  const response = await fetch(
-    `${base}/api/v1/people/${encodeURIComponent(personId)}/fileDocuments/${encodeURIComponent(documentId)}/data`,
+  const response = await send(
+    target,
+    new URL(
+      `${base}/api/v1/people/${encodeURIComponent(personId)}/fileDocuments/${encodeURIComponent(documentId)}/data`,
+    ),
     { headers: { Authorization: `Bearer ${target.token}` } },
   );
-  if (response.status !== 200 || response.body === null) throw await problem(response);
+  if (response.statusCode !== 200) throw await problem(response);
   const partial = `${output}.partial-${process.pid}`;
   try {
-    await pipeline(response.body as unknown as NodeJS.ReadableStream, createWriteStream(partial, { mode: 0o600 }));
+    await pipeline(response, createWriteStream(partial, { mode: 0o600 }));
     await rename(partial, output);
   } catch (error) {
     await rm(partial, { force: true });
