@@ -436,7 +436,7 @@ describe('identities serve --tls-self-signed, as clients see it', () => {
     expect(verified.stdout).toBe('200');
   });
 
-  it('speaks TLS 1.2 with ECDHE and AEAD suites only', async () => {
+  it('speaks TLS 1.3, and TLS 1.2 with ECDHE and AEAD suites only', async () => {
     const port = new URL(server.url).port;
     const handshake = (...args: string[]) =>
       run(
@@ -447,6 +447,8 @@ describe('identities serve --tls-self-signed, as clients see it', () => {
       );
     const gcm = await handshake('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256');
     expect(gcm.stdout).toMatch(/Cipher\s+:\s+ECDHE-ECDSA-AES128-GCM-SHA256/);
+    const tls13 = await handshake('-tls1_3');
+    expect(tls13.stdout).toMatch(/New, TLSv1\.3, Cipher is TLS_AES_/);
     const chacha = await handshake('-tls1_2', '-cipher', 'ECDHE-ECDSA-CHACHA20-POLY1305');
     expect(chacha.stdout).toMatch(/Cipher\s+:\s+ECDHE-ECDSA-CHACHA20-POLY1305/);
     for (const cipher of [
