@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
+import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
@@ -394,6 +395,27 @@ describe('identities serve --tls-self-signed, as clients see it', () => {
   afterAll(async () => {
     await server?.stop();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('replaces a stored SHA-1 certificate at start, and says so', async () => {
+    const oldDir = await tempDir();
+    try {
+      const old = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha1' });
+      await writeFile(join(oldDir, 'tls-key.pem'), old.private, { mode: 0o600 });
+      await writeFile(join(oldDir, 'tls-cert.pem'), old.cert);
+      const renewed = await startServerProcess(['--tls-self-signed'], userEnv({ DATA_DIR: oldDir }));
+      try {
+        expect(renewed.output()).toContain('replaced the self-signed certificate');
+        expect(renewed.output()).toContain('SHA-1');
+        const x509 = new X509Certificate(await readFile(join(oldDir, 'tls-cert.pem')));
+        expect(x509.fingerprint256).not.toBe(new X509Certificate(old.cert).fingerprint256);
+        expect(renewed.output()).toContain(`SHA-256 fingerprint: ${x509.fingerprint256}`);
+      } finally {
+        await renewed.stop();
+      }
+    } finally {
+      await rm(oldDir, { recursive: true, force: true });
+    }
   });
 
   it("names the public URL's host in the certificate, besides loopback", async () => {
