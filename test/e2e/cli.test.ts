@@ -315,6 +315,44 @@ describe('npx identities document, over HTTPS', () => {
     }
   });
 
+  it('verifies a server given its own certificate against the usual CAs, even beside an old self-signed one', async () => {
+    const own = await tempDir();
+    try {
+      const made = await run(
+        'bash',
+        [
+          '-c',
+          `set -e; cd "${own}"
+          openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 \
+            -subj "/CN=Test CA" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
+          openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -out leaf.csr -subj /CN=localhost
+          printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > leaf.ext
+          openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile leaf.ext -out cert.pem`,
+        ],
+        userEnv(),
+      );
+      expect(made.code, made.stderr).toBe(0);
+      // The data dir keeps the self-signed certificate of an earlier start.
+      await writeFile(join(own, 'tls-cert.pem'), await readFile(join(dataDir, 'tls-cert.pem')));
+      const given = await startServerProcess(
+        ['--tls-cert', join(own, 'cert.pem'), '--tls-key', join(own, 'key.pem')],
+        userEnv({ DATA_DIR: own }),
+      );
+      try {
+        const upload = ['document', 'upload', '--person-id', person, '--name', 'n', file('small.pdf')];
+        const trusted = await cli(upload, userEnv({ DATA_DIR: own, NODE_EXTRA_CA_CERTS: join(own, 'ca.pem') }));
+        expect(trusted.code, trusted.stderr).toBe(0);
+        const untrusted = await cli(upload, userEnv({ DATA_DIR: own }));
+        expect(untrusted.code).toBe(1);
+        expect(untrusted.stderr).toContain("the server's certificate could not be verified");
+      } finally {
+        await given.stop();
+      }
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a certificate it cannot verify with a clear message, and accepts it with -k', async () => {
     // Another data dir: the CLI does not know this server's certificate, as for any remote server.
     const stranger = userEnv({ DATA_DIR: otherDir });

@@ -10,7 +10,7 @@ import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
 import { type ApiTarget, downloadDocument, uploadDocument } from './document-commands.ts';
 import { type RunningServer, type ServeOptions, startServer } from './server.ts';
 import { STAND_IN_REGION, startStandIns } from './stand-ins.ts';
-import { selfSignedFiles } from './tls.ts';
+import { presents, selfSignedFiles } from './tls.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -608,12 +608,14 @@ async function apiTarget(
     token = await issuer.sign({ permissions: ALL_FILE_PERMISSIONS, subject: 'identities-cli', expiresIn: '10m' });
   }
   const insecure = values.insecure === true;
-  // The server running on the data dir, with the data dir's self-signed certificate, is verified
-  // against that certificate alone: no -k needed. Any other certificate must chain to a trusted CA.
-  const ca =
+  // The server running on the data dir, when it serves the data dir's self-signed certificate, is verified
+  // against that certificate alone: no -k needed. Any other certificate (one given with --tls-cert, while
+  // an older self-signed one stays in the data dir) must chain to a trusted CA.
+  const selfSigned =
     !insecure && running !== undefined && url === running.url && url.startsWith('https:')
       ? await readFile(selfSignedFiles(dataDir).certFile, 'utf8').catch(() => undefined)
       : undefined;
+  const ca = selfSigned !== undefined && (await presents(url, selfSigned)) ? selfSigned : undefined;
   return { url, token, insecure, ...(ca === undefined ? {} : { ca }) };
 }
 

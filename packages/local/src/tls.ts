@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { generate } from 'selfsigned';
 
 /** Certificate and key files, or a self-signed certificate made once and kept in the data dir. */
@@ -170,4 +171,36 @@ export async function loadTls(
   await writePrivate(keyFile, made.key);
   await writePrivate(certFile, made.cert);
   return { ...made, ...pinsOf(made.cert), certFile, ...(replaced === undefined ? {} : { replaced }) };
+}
+
+/**
+ * Whether the server at an https URL presents this very certificate. Checked without verification, only to
+ * choose what the real connection verifies against: that certificate alone, or the usual CAs.
+ */
+export function presents(url: string, cert: string): Promise<boolean> {
+  let expected: string;
+  try {
+    expected = new X509Certificate(cert).fingerprint256;
+  } catch {
+    return Promise.resolve(false);
+  }
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = connect(
+      {
+        host,
+        port: Number(port || 443),
+        rejectUnauthorized: false,
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+      },
+      () => {
+        resolve(socket.getPeerX509Certificate()?.fingerprint256 === expected);
+        socket.destroy();
+      },
+    );
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.on('error', () => resolve(false));
+    socket.on('close', () => resolve(false));
+  });
 }
