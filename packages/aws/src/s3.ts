@@ -13,7 +13,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
-import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateStorageError } from './storage-errors.ts';
+import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateErrorsOf } from './storage-errors.ts';
 
 /** A key pair, for stores whose access is not AWS's default credential chain. */
 export interface AccessKey {
@@ -37,7 +37,7 @@ export function makeS3Client(
   settings: Pick<S3Settings, 'region' | 'endpoint'> & { readonly credentials?: AccessKey },
   limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
 ): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: settings.region,
     // Given for stores of our own (the embedded ones); otherwise the SDK's default chain.
     ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
@@ -58,6 +58,9 @@ export function makeS3Client(
           responseChecksumValidation: 'WHEN_REQUIRED',
         }),
   });
+  // Every call's failures become the API's storage errors here, once: no adapter method can miss it.
+  translateErrorsOf(client, 'Object storage');
+  return client;
 }
 
 export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
@@ -82,7 +85,7 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
         };
       } catch (error) {
         if (error instanceof NoSuchKey) return undefined;
-        throw translateStorageError(error, 'Object storage');
+        throw error;
       }
     },
     async head(key) {
@@ -91,47 +94,35 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
         return { size: result.ContentLength ?? 0, etag: requireEtag(result.ETag), contentType: result.ContentType };
       } catch (error) {
         if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
-        throw translateStorageError(error, 'Object storage');
+        throw error;
       }
     },
     async put(key, body, options) {
-      try {
-        await client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            ContentType: options.contentType,
-            ContentLength: body.length,
-            // S3 verifies the bytes it stores against the hash computed while parsing the upload.
-            ChecksumSHA256: Buffer.from(options.sha256).toString('base64'),
-          }),
-        );
-      } catch (error) {
-        throw translateStorageError(error, 'Object storage');
-      }
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          ContentLength: body.length,
+          // S3 verifies the bytes it stores against the hash computed while parsing the upload.
+          ChecksumSHA256: Buffer.from(options.sha256).toString('base64'),
+        }),
+      );
     },
     async copy(fromKey, toKey, options) {
-      try {
-        await client.send(
-          new CopyObjectCommand({
-            Bucket: bucket,
-            Key: toKey,
-            CopySource: `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
-            ContentType: options.contentType,
-            MetadataDirective: 'REPLACE',
-          }),
-        );
-      } catch (error) {
-        throw translateStorageError(error, 'Object storage');
-      }
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: toKey,
+          CopySource: `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+          ContentType: options.contentType,
+          MetadataDirective: 'REPLACE',
+        }),
+      );
     },
     async delete(key) {
-      try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      } catch (error) {
-        throw translateStorageError(error, 'Object storage');
-      }
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     async listOlderThan(prefix, before) {
       const keys: string[] = [];

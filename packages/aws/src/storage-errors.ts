@@ -49,6 +49,27 @@ export function translateStorageError(error: unknown, what: string): unknown {
 }
 
 /**
+ * Makes every call of an SDK client fail with the API's storage errors (`translateStorageError`), after
+ * the SDK's own retries: one middleware on the client, so no adapter method can forget it. Errors a
+ * caller decides on (a missing key, a failed condition) pass through as they are.
+ */
+export function translateErrorsOf(
+  client: { middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void } },
+  what: string,
+): void {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw translateStorageError(error, what);
+      }
+    },
+    { step: 'initialize', name: 'translateStorageErrors' },
+  );
+}
+
+/**
  * Bounds for every storage client: three attempts with the SDK's backoff, a connection that must open
  * quickly, and a socket that may not sit idle for long (a stalled read fails instead of hanging the
  * function until its own timeout).
