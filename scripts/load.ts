@@ -7,7 +7,7 @@
  *   npm run load -- --seconds 10 --connections 8
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startServerProcess, tempDir, userEnv } from '../test/support/processes.ts';
 
@@ -38,10 +38,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
 }
 
-const server = await startServerProcess(
-  ['--log-level', 'warn'],
-  userEnv({ DATA_DIR: await tempDir('identities-load-') }),
-);
+const dataDir = await tempDir('identities-load-');
+const server = await startServerProcess(['--log-level', 'warn'], userEnv({ DATA_DIR: dataDir }));
 const pid = server.process.pid ?? 0;
 const auth = { Authorization: `Bearer ${server.token}` };
 try {
@@ -150,4 +148,5 @@ try {
   process.exitCode = errors.length === 0 && grew < rssBoundMb && total > 0 ? 0 : 1;
 } finally {
   await server.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }

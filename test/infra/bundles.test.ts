@@ -32,7 +32,7 @@ const bundleOf = (id: Route['id'] | (typeof jobs)[number]['id']) => {
   return found;
 };
 const has = (bundle: FunctionBundle, modulePath: string) => bundle.inputs.some((input) => input.includes(modulePath));
-const DYNAMODB_MODULES = ['@aws-sdk/client-dynamodb/', '@aws-sdk/lib-dynamodb/', 'packages/aws/src/dynamodb.ts'];
+const DYNAMODB_MODULES = ['@aws-sdk/client-dynamodb/', '@aws-sdk/lib-dynamodb/', 'packages/aws/src/dynamo-client.ts'];
 
 describe('function bundles', () => {
   it('are ES modules with the AWS SDK inside, minified', () => {

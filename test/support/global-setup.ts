@@ -15,9 +15,15 @@ declare module 'vitest' {
   }
 }
 
-/** One pair of stand-ins and one signing key for the whole run; every test file uses its own ids. */
+/**
+ * One pair of stand-ins and one signing key for the whole run; every test file uses its own ids. The
+ * run has a temporary folder of its own, which every test file (TMPDIR) and the processes they start
+ * use: removed when the run ends, so a run leaves nothing in the system's temporary folder, even when a
+ * test fails half-way.
+ */
 export default async function setup(project: TestProject) {
-  const scratchDir = await mkdtemp(join(tmpdir(), 'identities-test-'));
+  const runDir = await mkdtemp(join(tmpdir(), 'identities-run-'));
+  const scratchDir = await mkdtemp(join(runDir, 'stand-ins-'));
   const standIns = await startStandIns({ scratchDir, bucket: 'identities-test', table: 'identities-test' });
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
@@ -28,9 +34,10 @@ export default async function setup(project: TestProject) {
     JWT_AUDIENCE: AUDIENCE,
     JWT_JWKS: JSON.stringify({ keys: [publicJwk] }),
     LOG_LEVEL: 'silent',
+    TMPDIR: runDir,
   });
   return async () => {
     await standIns.close();
-    await rm(scratchDir, { recursive: true, force: true });
+    await rm(runDir, { recursive: true, force: true });
   };
 }

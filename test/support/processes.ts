@@ -7,7 +7,8 @@ export const CLI = new URL('../../packages/local/bin/identities.js', import.meta
 
 /** The environment a user's shell would give: none of the test run's own settings leak in. */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...extra };
+  // TMPDIR: the test run's own temporary folder, removed when the run ends.
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: tmpdir(), ...extra };
 }
 
 export const tempDir = (prefix = 'identities-e2e-') => mkdtemp(join(tmpdir(), prefix));
