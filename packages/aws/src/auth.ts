@@ -1,7 +1,5 @@
-import type { JSONWebKeySet } from '@identities/core';
 import {
   type Authenticator,
-  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type KeySource,
   localKeySet,
   makeAuthenticator,
@@ -10,74 +8,36 @@ import {
   remoteKeySet,
   sharedSecret,
 } from '@identities/core';
-import { ConfigError, type Env, listEnv, optionalEnv, requireEnv } from './env.ts';
+import { type Env, listEnv } from './env.ts';
+import { type AuthSettings, type KeySettings, readAuthSettings, readKeySettings } from './settings.ts';
 
-const KEY_SETTINGS = ['JWT_JWKS_URL', 'JWT_JWKS', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const;
+/** The signing keys of the settings, with their algorithms pinned: the configured ones, or the key type's own. */
+export function keySourceOf(keys: KeySettings, algorithms: readonly string[] | undefined): KeySource {
+  if ('jwksUrl' in keys) return remoteKeySet(keys.jwksUrl, algorithms);
+  if ('jwks' in keys) return localKeySet(keys.jwks, algorithms);
+  if ('publicKeyPem' in keys) return publicKeyPem(keys.publicKeyPem, algorithms);
+  return sharedSecret(keys.secret);
+}
 
-/**
- * The token signing keys, from exactly one of: a JWKS URL, a JWKS document (JSON), a PEM public key,
- * or an HS256 secret. Algorithms are pinned: JWT_ALGORITHMS, or the key type's own.
- */
+/** The key source the environment names (JWT_JWKS_URL, JWT_JWKS, JWT_PUBLIC_KEY or JWT_SECRET). */
 export function keySourceFromEnv(env: Env): KeySource {
-  const given = KEY_SETTINGS.filter((name) => optionalEnv(env, name) !== undefined);
-  if (given.length !== 1) {
-    throw new ConfigError(`set exactly one of ${KEY_SETTINGS.join(', ')} (found ${given.length})`);
-  }
-  const algorithms = listEnv(env, 'JWT_ALGORITHMS');
-  const url = optionalEnv(env, 'JWT_JWKS_URL');
-  if (url !== undefined) return remoteKeySet(parseUrl(url), algorithms);
-  const jwks = optionalEnv(env, 'JWT_JWKS');
-  if (jwks !== undefined) return localKeySet(parseJwks(jwks), algorithms);
-  const pem = optionalEnv(env, 'JWT_PUBLIC_KEY');
-  if (pem !== undefined) return publicKeyPem(pem.replaceAll('\\n', '\n'), algorithms);
-  return sharedSecret(requireEnv(env, 'JWT_SECRET'));
-}
-
-function parseUrl(value: string): URL {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
-      throw new ConfigError('JWT_JWKS_URL must use https (plain http only on localhost)');
-    }
-    return url;
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`JWT_JWKS_URL is not a URL: ${value}`);
-  }
-}
-
-function parseJwks(value: string): JSONWebKeySet {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys)) {
-      return parsed as JSONWebKeySet;
-    }
-  } catch {
-    // reported below
-  }
-  throw new ConfigError('JWT_JWKS must be a JSON Web Key Set: {"keys": [...]}');
-}
-
-function secondsEnv(env: Env, name: string, fallback: number): number {
-  const value = optionalEnv(env, name);
-  if (value === undefined) return fallback;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new ConfigError(`${name} must be a number of seconds`);
-  return seconds;
+  return keySourceOf(readKeySettings(env), listEnv(env, 'JWT_ALGORITHMS'));
 }
 
 /** The authenticator for one container: keys resolved once, roles cached briefly. */
-export function authenticatorFromEnv(env: Env, roles?: RoleStore): Authenticator {
-  const audience = listEnv(env, 'JWT_AUDIENCE');
-  if (audience === undefined || audience.length === 0) throw new ConfigError('JWT_AUDIENCE is not set');
+export function authenticatorOf(settings: AuthSettings, roles?: RoleStore): Authenticator {
   return makeAuthenticator({
-    keys: keySourceFromEnv(env),
-    issuer: requireEnv(env, 'JWT_ISSUER'),
-    audience,
+    keys: keySourceOf(settings.keys, settings.algorithms),
+    issuer: settings.issuer,
+    audience: settings.audience,
     roles,
-    clockToleranceSeconds: secondsEnv(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 30),
-    maxTokenLifetimeSeconds: secondsEnv(env, 'JWT_MAX_TOKEN_LIFETIME_SECONDS', DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
-    roleCacheMs: secondsEnv(env, 'ROLE_CACHE_SECONDS', 60) * 1000,
-    verifiedTokenCacheMs: secondsEnv(env, 'TOKEN_CACHE_SECONDS', 60) * 1000,
+    clockToleranceSeconds: settings.clockToleranceSeconds,
+    maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+    roleCacheMs: settings.roleCacheSeconds * 1000,
+    verifiedTokenCacheMs: settings.tokenCacheSeconds * 1000,
   });
+}
+
+export function authenticatorFromEnv(env: Env, roles?: RoleStore): Authenticator {
+  return authenticatorOf(readAuthSettings(env), roles);
 }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
-import type { AccessKey } from './s3.ts';
+import { ConfigError, type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
+import type { AccessKey, StorageSettings } from './settings.ts';
 import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateErrorsOf } from './storage-errors.ts';
 
 export interface DynamoSettings {
@@ -49,3 +49,16 @@ export function tableFromEnv(env: Env): { readonly client: DynamoDBDocumentClien
 }
 
 export type { DynamoDBDocumentClient };
+
+/** The metadata table of the settings: one client per container. */
+export function tableOf(storage: StorageSettings): { readonly client: DynamoDBDocumentClient; readonly name: string } {
+  if (storage.table === undefined) throw new ConfigError('TABLE_NAME is not set');
+  return {
+    client: makeDynamoClient({
+      region: storage.region,
+      endpoint: storage.dynamoEndpoint,
+      credentials: storage.credentials,
+    }),
+    name: storage.table,
+  };
+}

@@ -1,8 +1,9 @@
-import type { HandlerDeps, RoleStore } from '@identities/core';
-import { authenticatorFromEnv } from './auth.ts';
-import { corsFromEnv } from './cors.ts';
+import { type HandlerDeps, makeLogger, type RoleStore } from '@identities/core';
+import { authenticatorFromEnv, authenticatorOf } from './auth.ts';
+import { corsFromEnv, corsOf } from './cors.ts';
 import type { Env } from './env.ts';
 import { loggerFromEnv } from './logging.ts';
+import type { Settings } from './settings.ts';
 
 /**
  * What every handler needs from its environment: the authenticator (resolving roles through `roles`
@@ -10,4 +11,13 @@ import { loggerFromEnv } from './logging.ts';
  */
 export function handlerDepsFromEnv(env: Env, roles?: RoleStore): HandlerDeps {
   return { auth: authenticatorFromEnv(env, roles), logger: loggerFromEnv(env), cors: corsFromEnv(env) };
+}
+
+/** The same, from settings given as a value (the local and on-prem server builds its own). */
+export function handlerDepsOf(settings: Settings, roles?: RoleStore): HandlerDeps {
+  return {
+    auth: authenticatorOf(settings.auth, roles),
+    logger: makeLogger(settings.logLevel),
+    cors: corsOf(settings.corsOrigins),
+  };
 }

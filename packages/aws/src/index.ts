@@ -7,6 +7,7 @@ export * from './handler-deps.ts';
 export * from './logging.ts';
 export * from './role-store.ts';
 export * from './s3.ts';
+export * from './settings.ts';
 export * from './storage-errors.ts';
 export * from './table.ts';
 export * from './upload-session-store.ts';

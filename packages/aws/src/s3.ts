@@ -13,13 +13,8 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
+import type { AccessKey, StorageSettings } from './settings.ts';
 import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateErrorsOf } from './storage-errors.ts';
-
-/** A key pair, for stores whose access is not AWS's default credential chain. */
-export interface AccessKey {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
 
 export interface S3Settings {
   readonly bucket: string;
@@ -206,4 +201,15 @@ function requireEtag(etag: string | undefined): string {
 export function objectStoreFromEnv(env: Env): ObjectStore {
   const settings = s3Settings(env);
   return makeObjectStore(makeS3Client(settings), settings.bucket);
+}
+
+/** The object store of the settings: one client per container. */
+export function objectStoreOf(storage: StorageSettings): ObjectStore {
+  return makeObjectStore(makeS3Client({ ...storage, endpoint: storage.s3Endpoint }), storage.bucket);
+}
+
+/** Upload forms naming where clients reach storage (`s3PublicEndpoint`), when not where functions do. */
+export function uploadTargetsOf(storage: StorageSettings): UploadTargets {
+  const endpoint = storage.s3PublicEndpoint ?? storage.s3Endpoint;
+  return makeUploadTargets(makeS3Client({ ...storage, endpoint }), storage.bucket);
 }
