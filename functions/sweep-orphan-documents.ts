@@ -1,8 +1,11 @@
 import { loggerFromEnv, makeDocumentStore, objectStoreFromEnv, tableFromEnv } from '@identities/aws';
-import { type DocumentStore, type Logger, makeSweepOrphanDocuments, type ObjectStore } from '@identities/core';
-
-/** Uploads in flight are younger than this: a function runs 30 s at most. */
-export const GRACE_SECONDS = 3600;
+import {
+  type DocumentStore,
+  type Logger,
+  makeSweepOrphanDocuments,
+  type ObjectStore,
+  ORPHAN_GRACE_SECONDS,
+} from '@identities/core';
 
 // Scheduled daily: removes document bytes that no document points to.
 export function makeHandler(deps: {
@@ -12,7 +15,7 @@ export function makeHandler(deps: {
   clock?: () => Date;
 }) {
   const sweep = makeSweepOrphanDocuments(deps);
-  return async (): Promise<{ removed: number }> => ({ removed: await sweep(GRACE_SECONDS) });
+  return async (): Promise<{ removed: number }> => ({ removed: await sweep(ORPHAN_GRACE_SECONDS) });
 }
 
 const env = process.env;

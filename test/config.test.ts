@@ -4,8 +4,11 @@ import {
   dynamoSettings,
   keySourceFromEnv,
   loggerFromEnv,
+  readSettings,
   s3Settings,
+  settingsToEnv,
 } from '@identities/aws';
+import { DOCUMENT_PREFIX, ORPHAN_GRACE_SECONDS, routes } from '@identities/core';
 import { describe, expect, it } from 'vitest';
 
 const jwt = { JWT_ISSUER: 'https://issuer', JWT_AUDIENCE: 'api', JWT_SECRET: 'x'.repeat(32) };
@@ -68,5 +71,50 @@ describe('configuration', () => {
 
   it('refuses an unknown log level', () => {
     expect(() => loggerFromEnv({ LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL/);
+  });
+});
+
+describe('settings as a value', () => {
+  it('read back from the environment written for them, unchanged', () => {
+    const env = {
+      ...jwt,
+      AWS_REGION: 'eu-west-1',
+      BUCKET_NAME: 'files',
+      TABLE_NAME: 'metadata',
+      S3_ENDPOINT: 'http://127.0.0.1:1',
+      S3_PUBLIC_ENDPOINT: 'https://files.example/_storage',
+      JWT_ALGORITHMS: 'HS256',
+      ROLE_CACHE_SECONDS: '5',
+      LOG_LEVEL: 'warn',
+      CORS_ALLOWED_ORIGINS: 'https://app.example, http://localhost:*',
+    };
+    const settings = readSettings(env);
+    expect(settings.storage).toMatchObject({
+      bucket: 'files',
+      table: 'metadata',
+      s3PublicEndpoint: 'https://files.example/_storage',
+    });
+    expect(settings.auth).toMatchObject({ audience: ['api'], keys: { secret: 'x'.repeat(32) }, roleCacheSeconds: 5 });
+    expect(settings.corsOrigins).toEqual(['https://app.example', 'http://localhost:*']);
+    expect(readSettings(settingsToEnv(settings))).toEqual(settings);
+  });
+
+  it('refuse a malformed origin or log level, naming the setting', () => {
+    expect(() =>
+      readSettings({ ...jwt, AWS_REGION: 'r', BUCKET_NAME: 'b', CORS_ALLOWED_ORIGINS: 'app.example' }),
+    ).toThrow(/CORS_ALLOWED_ORIGINS/);
+    expect(() => readSettings({ ...jwt, AWS_REGION: 'r', BUCKET_NAME: 'b', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});
+
+describe('the orphan sweep', () => {
+  it('spares document bytes far longer than any function that writes them runs before recording them', () => {
+    const writers = routes.filter((route) =>
+      route.access.objects.some(
+        (grant) => grant.prefix === DOCUMENT_PREFIX && (grant.actions as readonly string[]).includes('s3:PutObject'),
+      ),
+    );
+    expect(writers.length).toBeGreaterThan(0);
+    for (const route of writers) expect(route.timeoutSeconds * 10, route.id).toBeLessThanOrEqual(ORPHAN_GRACE_SECONDS);
   });
 });

@@ -16,4 +16,4 @@ export {
   routes,
   type StorageAccess,
 } from './routes.ts';
-export { PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';
+export { ORPHAN_GRACE_SECONDS, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';

@@ -4,3 +4,10 @@ export const MAX_SESSION_FILE_BYTES = 200 * 1024 * 1024;
 export const SESSION_TTL_SECONDS = 3600;
 /** How long the presigned form itself stays valid. */
 export const PRESIGNED_POST_TTL_SECONDS = 900;
+/**
+ * How old document bytes no document points to must be before a sweep takes them for a crash's
+ * leftovers: far longer than any function that stores document bytes runs before it records them (the
+ * route table's timeouts, at most 120 s; a test holds the two together). The cloud's daily job and the
+ * local server use this one value.
+ */
+export const ORPHAN_GRACE_SECONDS = 3600;

@@ -5,17 +5,20 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  authenticatorFromEnv,
-  dynamoSettings,
-  makeDocumentStore,
-  makeDynamoClient,
+  type AuthSettings,
+  authenticatorOf,
   makeRoleStore,
   makeS3Client,
-  makeUploadSessionStore,
-  objectStoreFromEnv,
+  parseJwksUrl,
+  readAuthTuning,
+  type Settings,
+  type StorageSettings,
+  settingsToEnv,
+  tableOf,
 } from '@identities/aws';
 import {
   type Authenticator,
+  type CorsPolicy,
   corsPolicy,
   describeError,
   enrollmentPhotoKey,
@@ -23,15 +26,15 @@ import {
   LOCAL_ORIGINS,
   type Logger,
   makeLogger,
-  makeSweepOrphanDocuments,
-  makeSweepUploadSessions,
+  ORPHAN_GRACE_SECONDS,
   type Route,
   routes,
 } from '@identities/core';
 import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
 import { type AnyHandler, createGateway, STORAGE_UPLOAD_PATH } from './gateway.ts';
-import { STAND_IN_REGION, type StandIns, standInEnv, startStandIns } from './stand-ins.ts';
+import { STAND_IN_REGION, type StandIns, startStandIns } from './stand-ins.ts';
+import { type Sweeps, startSweeps } from './sweeps.ts';
 import { hostOf, loadTls, type TlsOption } from './tls.ts';
 
 /** Storage other than the embedded stand-ins: any S3- and DynamoDB-compatible endpoints (or AWS). */
@@ -70,12 +73,6 @@ export interface ServeOptions {
   /** The URL clients reach this server at, when not its own address (a name, a proxy, all interfaces). */
   readonly publicUrl?: string;
 }
-
-/** How often the server removes what expired upload sessions left behind. */
-export const SWEEP_INTERVAL_MS = 60_000;
-/** How often, and after how long, document objects no document points to are removed. */
-export const ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
-export const ORPHAN_GRACE_SECONDS = 900;
 
 /**
  * What one connection may hold, stated once (README, SECURITY.md): headers within 20 s and 16 KB, a whole
@@ -129,34 +126,20 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 /**
  * The local and on-prem server: the local gateway in front of the very handler modules Lambda runs,
- * with embedded or external storage and the dev or a customer's issuer.
+ * with embedded or external storage and the dev or a customer's issuer. In steps: take the data dir,
+ * open storage, load keys and certificate, listen, settle the functions' settings, load the functions,
+ * then seed, announce and sweep.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const logger: Logger = makeLogger(options.logLevel ?? 'info');
   const release = lockDataDir(options.dataDir);
+  const corsOrigins = [...LOCAL_ORIGINS, ...(options.corsOrigins ?? [])];
   let standIns: StandIns | undefined;
   let server: Server | undefined;
-  const corsOrigins = [...LOCAL_ORIGINS, ...(options.corsOrigins ?? [])];
-  const cors = corsPolicy(corsOrigins);
   try {
-    standIns =
-      options.storage === undefined
-        ? await startStandIns({
-            dataDir: options.dataDir,
-            bucket: 'identities',
-            table: 'identities',
-            logger,
-            cors,
-          })
-        : undefined;
+    standIns = await openEmbeddedStorage(options, logger, corsPolicy(corsOrigins));
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
-    const tls =
-      options.tls === undefined
-        ? undefined
-        : await loadTls(options.tls, options.dataDir, [options.host, hostOf(options.publicUrl)]);
-    if (tls?.replaced !== undefined) {
-      logger.log('warn', 'replaced the self-signed certificate', { reason: tls.replaced, certFile: tls.certFile });
-    }
+    const tls = await serverTls(options, logger);
 
     // Set once the functions' settings are in place, before the first function loads.
     let auth: Authenticator | undefined;
@@ -164,172 +147,45 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       routes,
       loadHandler,
       logger,
-      cors,
+      cors: corsPolicy(corsOrigins),
       ...(standIns === undefined ? {} : { storageUploads: standIns.uploads }),
       precheck: async (request, route) => {
         if (auth === undefined) return;
         await auth.authorize(await auth.authenticate(request), route.permission);
       },
-      extras:
-        devIssuer === undefined
-          ? {}
-          : {
-              [JWKS_PATH]: (_: IncomingMessage, response: ServerResponse) => {
-                response.writeHead(200, {
-                  'Content-Type': 'application/json',
-                  'Cache-Control': 'max-age=300',
-                  'X-Content-Type-Options': 'nosniff',
-                });
-                response.end(JSON.stringify(devIssuer.jwks));
-              },
-            },
+      extras: devIssuer === undefined ? {} : { [JWKS_PATH]: serveKeys(devIssuer) },
     });
-    const listener = (request: IncomingMessage, response: ServerResponse) => {
-      if (tls !== undefined) response.setHeader('Strict-Transport-Security', HSTS);
-      gateway(request, response).catch((error: unknown) => {
-        logger.log('error', 'gateway failed', { error: describeError(error) });
-        response.destroy();
-      });
-    };
-    const serverOptions = {
-      maxHeaderSize: SERVER_LIMITS.maxHeaderBytes,
-      headersTimeout: SERVER_LIMITS.headersTimeoutMs,
-      requestTimeout: SERVER_LIMITS.requestTimeoutMs,
-      keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
-    };
-    server =
-      tls === undefined
-        ? createHttpServer(serverOptions, listener)
-        : createHttpsServer(
-            {
-              ...serverOptions,
-              cert: tls.cert,
-              key: tls.key,
-              minVersion: 'TLSv1.2',
-              // TLS 1.2 with forward secrecy and AEAD only (TLS 1.3's suites all are): no CBC, CCM or ARIA.
-              ciphers: [
-                'TLS_AES_128_GCM_SHA256',
-                'TLS_AES_256_GCM_SHA384',
-                'TLS_CHACHA20_POLY1305_SHA256',
-                'ECDHE-ECDSA-AES128-GCM-SHA256',
-                'ECDHE-RSA-AES128-GCM-SHA256',
-                'ECDHE-ECDSA-AES256-GCM-SHA384',
-                'ECDHE-RSA-AES256-GCM-SHA384',
-                'ECDHE-ECDSA-CHACHA20-POLY1305',
-                'ECDHE-RSA-CHACHA20-POLY1305',
-              ].join(':'),
-              honorCipherOrder: true,
-            },
-            listener,
-          );
-    server.maxConnections = SERVER_LIMITS.maxConnections;
-    server.timeout = SERVER_LIMITS.idleTimeoutMs;
-    // A client that asks before sending its body gets the go-ahead only once the gateway has checked it.
-    server.on('checkContinue', listener);
+    server = createListeningServer(tls, gatewayListener(gateway, tls !== undefined, logger));
     const address = await listen(server, options.port, options.host);
-    const scheme = tls === undefined ? 'http' : 'https';
-    const loopback = ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(options.host);
-    const displayHost = loopback ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host;
-    const url = `${scheme}://${displayHost}:${address.port}`;
-    const publicUrl = options.publicUrl?.replace(/\/$/, '') ?? url;
-    if (options.publicUrl === undefined && ['0.0.0.0', '::'].includes(options.host)) {
-      logger.log(
-        'warn',
-        'listening on all interfaces: set --public-url so presigned upload URLs reach remote clients',
-        {
-          url,
-        },
-      );
-    }
+    const { url, publicUrl } = addresses(options, address.port, tls !== undefined, logger);
 
-    const storageEnv =
-      standIns !== undefined
-        ? standInEnv(standIns)
-        : {
-            AWS_REGION: options.storage?.region ?? '',
-            BUCKET_NAME: options.storage?.bucket ?? '',
-            TABLE_NAME: options.storage?.table ?? '',
-            S3_ENDPOINT: options.storage?.s3Endpoint ?? '',
-            DYNAMODB_ENDPOINT: options.storage?.dynamoEndpoint ?? '',
-          };
-    const publicStorage =
-      standIns !== undefined ? `${publicUrl}${STORAGE_UPLOAD_PATH}` : (options.s3PublicEndpoint ?? '');
-    Object.assign(process.env, storageEnv, issuerEnv(options.issuer, devIssuer, url, tls === undefined && loopback), {
-      LOG_LEVEL: options.logLevel ?? 'info',
-      CORS_ALLOWED_ORIGINS: corsOrigins.join(','),
-      S3_PUBLIC_ENDPOINT: publicStorage,
+    const settings = serverSettings(options, {
+      standIns,
+      devIssuer,
+      url,
+      publicUrl,
+      corsOrigins,
+      https: tls !== undefined,
     });
+    // The functions read their settings at cold start, as in Lambda, from the environment.
+    Object.assign(process.env, settingsToEnv(settings));
     // Load every function now, as cold starts would: bad configuration fails here, not on a request.
     await Promise.all(routes.map(loadHandler));
-    const table = dynamoSettings(process.env);
-    const dynamo = makeDynamoClient(table);
-    auth = authenticatorFromEnv(process.env, makeRoleStore(dynamo, table.table));
+    const table = tableOf(settings.storage);
+    auth = authenticatorOf(settings.auth, makeRoleStore(table.client, table.name));
 
     if (standIns !== undefined && options.samplePhoto !== false) await putSamplePhoto(standIns);
     writeServerInfo(options.dataDir, {
       pid: process.pid,
       url,
-      s3Endpoint: standIns?.s3Endpoint ?? options.storage?.s3Endpoint ?? '',
-      dynamoEndpoint: standIns?.dynamoEndpoint ?? options.storage?.dynamoEndpoint ?? '',
-      bucket: standIns?.bucket ?? options.storage?.bucket ?? '',
-      table: standIns?.table ?? options.storage?.table ?? '',
-      region: standIns === undefined ? (options.storage?.region ?? '') : STAND_IN_REGION,
+      s3Endpoint: settings.storage.s3Endpoint ?? '',
+      dynamoEndpoint: settings.storage.dynamoEndpoint ?? '',
+      bucket: settings.storage.bucket,
+      table: table.name,
+      region: settings.storage.region,
     });
-
-    const objects = objectStoreFromEnv(process.env);
-    const sweepSessions = makeSweepUploadSessions({
-      sessions: makeUploadSessionStore(dynamo, table.table),
-      objects,
-      logger,
-    });
-    const sweepOrphans = makeSweepOrphanDocuments({
-      objects,
-      documents: makeDocumentStore(dynamo, table.table),
-      logger,
-    });
-    const guarded = (work: () => Promise<unknown>) => () =>
-      work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
-    // Nothing is in flight in a server that has just taken its data dir: any orphan is a crash's.
-    await guarded(() => Promise.all([sweepSessions(), sweepOrphans(0)]))();
-    const sweepers = [
-      setInterval(guarded(sweepSessions), SWEEP_INTERVAL_MS),
-      setInterval(
-        guarded(() => sweepOrphans(ORPHAN_GRACE_SECONDS)),
-        ORPHAN_SWEEP_INTERVAL_MS,
-      ),
-    ];
-    for (const sweeper of sweepers) sweeper.unref();
-
-    const running = server;
-    const stores = standIns;
-    let closing: Promise<void> | undefined;
-    return {
-      url,
-      port: address.port,
-      devIssuer,
-      ...(tls === undefined
-        ? {}
-        : {
-            tls: {
-              fingerprint256: tls.fingerprint256,
-              publicKeyPin: tls.publicKeyPin,
-              ...(tls.certFile === undefined ? {} : { certFile: tls.certFile }),
-            },
-          }),
-      close() {
-        closing ??= (async () => {
-          for (const sweeper of sweepers) clearInterval(sweeper);
-          const drained = new Promise<void>((resolve) => running.close(() => resolve()));
-          running.closeIdleConnections();
-          const deadline = setTimeout(() => running.closeAllConnections(), 10_000);
-          await drained;
-          clearTimeout(deadline);
-          await stores?.close();
-          release();
-        })();
-        return closing;
-      },
-    };
+    const sweeps = await startSweeps(settings.storage, ORPHAN_GRACE_SECONDS, logger);
+    return runningServer({ server, address, url, devIssuer, tls, sweeps, standIns, release });
   } catch (error) {
     server?.close();
     await standIns?.close();
@@ -338,32 +194,214 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 }
 
-function issuerEnv(
-  issuer: ExternalIssuer | undefined,
-  devIssuer: DevIssuer | undefined,
-  url: string,
-  jwksByUrl: boolean,
-): Record<string, string> {
-  const keys = { JWT_JWKS_URL: '', JWT_JWKS: '', JWT_PUBLIC_KEY: '', JWT_SECRET: '', JWT_ALGORITHMS: '' };
-  if (issuer === undefined) {
-    // The dev issuer's keys are fetched from this server's JWKS URL, the production code path; over
-    // HTTPS with a self-signed certificate, or on a non-loopback address, they are handed over directly.
-    const jwks = JSON.stringify(devIssuer?.jwks ?? { keys: [] });
-    return {
-      ...keys,
-      JWT_ISSUER: DEV_ISSUER,
-      JWT_AUDIENCE: DEV_AUDIENCE,
-      ...(jwksByUrl ? { JWT_JWKS_URL: `${url}${JWKS_PATH}` } : { JWT_JWKS: jwks }),
-    };
+/** The embedded S3 and DynamoDB, unless the server was pointed at external stores. */
+function openEmbeddedStorage(options: ServeOptions, logger: Logger, cors: CorsPolicy): Promise<StandIns | undefined> {
+  if (options.storage !== undefined) return Promise.resolve(undefined);
+  return startStandIns({ dataDir: options.dataDir, bucket: 'identities', table: 'identities', logger, cors });
+}
+
+async function serverTls(options: ServeOptions, logger: Logger) {
+  if (options.tls === undefined) return undefined;
+  const tls = await loadTls(options.tls, options.dataDir, [options.host, hostOf(options.publicUrl)]);
+  if (tls.replaced !== undefined) {
+    logger.log('warn', 'replaced the self-signed certificate', { reason: tls.replaced, certFile: tls.certFile });
   }
+  return tls;
+}
+
+/** The dev issuer's public keys, at its JWKS URL. */
+function serveKeys(devIssuer: DevIssuer) {
+  return (_: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'max-age=300',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    response.end(JSON.stringify(devIssuer.jwks));
+  };
+}
+
+function gatewayListener(gateway: ReturnType<typeof createGateway>, https: boolean, logger: Logger) {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (https) response.setHeader('Strict-Transport-Security', HSTS);
+    gateway(request, response).catch((error: unknown) => {
+      logger.log('error', 'gateway failed', { error: describeError(error) });
+      response.destroy();
+    });
+  };
+}
+
+/** An HTTP or HTTPS server with every limit of SERVER_LIMITS set explicitly. */
+function createListeningServer(
+  tls: { readonly cert: string; readonly key: string } | undefined,
+  listener: (request: IncomingMessage, response: ServerResponse) => void,
+): Server {
+  const serverOptions = {
+    maxHeaderSize: SERVER_LIMITS.maxHeaderBytes,
+    headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+    requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+  };
+  const server =
+    tls === undefined
+      ? createHttpServer(serverOptions, listener)
+      : createHttpsServer(
+          {
+            ...serverOptions,
+            cert: tls.cert,
+            key: tls.key,
+            minVersion: 'TLSv1.2',
+            // TLS 1.2 with forward secrecy and AEAD only (TLS 1.3's suites all are): no CBC, CCM or ARIA.
+            ciphers: [
+              'TLS_AES_128_GCM_SHA256',
+              'TLS_AES_256_GCM_SHA384',
+              'TLS_CHACHA20_POLY1305_SHA256',
+              'ECDHE-ECDSA-AES128-GCM-SHA256',
+              'ECDHE-RSA-AES128-GCM-SHA256',
+              'ECDHE-ECDSA-AES256-GCM-SHA384',
+              'ECDHE-RSA-AES256-GCM-SHA384',
+              'ECDHE-ECDSA-CHACHA20-POLY1305',
+              'ECDHE-RSA-CHACHA20-POLY1305',
+            ].join(':'),
+            honorCipherOrder: true,
+          },
+          listener,
+        );
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+  server.timeout = SERVER_LIMITS.idleTimeoutMs;
+  // A client that asks before sending its body gets the go-ahead only once the gateway has checked it.
+  server.on('checkContinue', listener);
+  return server;
+}
+
+const ALL_INTERFACES = ['0.0.0.0', '::'];
+const LOOPBACK = [...ALL_INTERFACES, '127.0.0.1', 'localhost', '::1'];
+
+/** The URL the server is reached at here, and the one clients use (presigned upload URLs name it). */
+function addresses(options: ServeOptions, port: number, https: boolean, logger: Logger) {
+  const { host } = options;
+  const displayHost = LOOPBACK.includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `${https ? 'https' : 'http'}://${displayHost}:${port}`;
+  if (options.publicUrl === undefined && ALL_INTERFACES.includes(host)) {
+    logger.log('warn', 'listening on all interfaces: set --public-url so presigned upload URLs reach remote clients', {
+      url,
+    });
+  }
+  return { url, publicUrl: options.publicUrl?.replace(/\/$/, '') ?? url };
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/**
+ * The functions' settings, as a value: the embedded or external stores, the dev issuer or the
+ * customer's, this server's CORS origins and log level; token tuning (clock tolerance, caches, the
+ * longest lifetime) from the environment, as in a deployed stage.
+ */
+function serverSettings(
+  options: ServeOptions,
+  context: {
+    readonly standIns: StandIns | undefined;
+    readonly devIssuer: DevIssuer | undefined;
+    readonly url: string;
+    readonly publicUrl: string;
+    readonly corsOrigins: readonly string[];
+    readonly https: boolean;
+  },
+): Settings {
+  const { standIns, devIssuer } = context;
+  const external = options.storage;
+  const storage: StorageSettings =
+    standIns !== undefined
+      ? {
+          region: STAND_IN_REGION,
+          bucket: standIns.bucket,
+          table: standIns.table,
+          s3Endpoint: standIns.s3Endpoint,
+          dynamoEndpoint: standIns.dynamoEndpoint,
+          s3PublicEndpoint: `${context.publicUrl}${STORAGE_UPLOAD_PATH}`,
+          credentials: standIns.credentials,
+        }
+      : {
+          region: external?.region ?? '',
+          bucket: external?.bucket ?? '',
+          table: external?.table,
+          s3Endpoint: external?.s3Endpoint,
+          dynamoEndpoint: external?.dynamoEndpoint,
+          s3PublicEndpoint: options.s3PublicEndpoint,
+        };
+  const tuning = readAuthTuning(process.env);
+  const issuer = options.issuer;
+  const auth: AuthSettings =
+    issuer === undefined
+      ? {
+          issuer: DEV_ISSUER,
+          audience: [DEV_AUDIENCE],
+          // The dev issuer's keys are fetched from this server's JWKS URL, the production code path; over
+          // HTTPS (a self-signed certificate), or on a non-loopback address, they are handed over directly.
+          keys:
+            !context.https && LOOPBACK.includes(options.host)
+              ? { jwksUrl: new URL(`${context.url}${JWKS_PATH}`) }
+              : { jwks: devIssuer?.jwks ?? { keys: [] } },
+          algorithms: undefined,
+          ...tuning,
+        }
+      : {
+          issuer: issuer.issuer,
+          audience: list(issuer.audience),
+          keys:
+            issuer.jwksUrl !== undefined
+              ? { jwksUrl: parseJwksUrl(issuer.jwksUrl) }
+              : issuer.publicKeyFile !== undefined
+                ? { publicKeyPem: readFileSync(issuer.publicKeyFile, 'utf8') }
+                : { secret: issuer.secret ?? '' },
+          algorithms: issuer.algorithms === undefined ? undefined : list(issuer.algorithms),
+          ...tuning,
+        };
+  return { storage, auth, logLevel: options.logLevel ?? 'info', corsOrigins: context.corsOrigins };
+}
+
+function runningServer(parts: {
+  readonly server: Server;
+  readonly address: AddressInfo;
+  readonly url: string;
+  readonly devIssuer: DevIssuer | undefined;
+  readonly tls: Awaited<ReturnType<typeof serverTls>>;
+  readonly sweeps: Sweeps;
+  readonly standIns: StandIns | undefined;
+  readonly release: () => void;
+}): RunningServer {
+  const { server, tls, sweeps, standIns, release } = parts;
+  let closing: Promise<void> | undefined;
   return {
-    ...keys,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
-    JWT_JWKS_URL: issuer.jwksUrl ?? '',
-    JWT_PUBLIC_KEY: issuer.publicKeyFile === undefined ? '' : readFileSync(issuer.publicKeyFile, 'utf8'),
-    JWT_SECRET: issuer.secret ?? '',
-    JWT_ALGORITHMS: issuer.algorithms ?? '',
+    url: parts.url,
+    port: parts.address.port,
+    devIssuer: parts.devIssuer,
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: {
+            fingerprint256: tls.fingerprint256,
+            publicKeyPin: tls.publicKeyPin,
+            ...(tls.certFile === undefined ? {} : { certFile: tls.certFile }),
+          },
+        }),
+    close() {
+      closing ??= (async () => {
+        sweeps.stop();
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
+        await drained;
+        clearTimeout(deadline);
+        await standIns?.close();
+        release();
+      })();
+      return closing;
+    },
   };
 }
 

@@ -1,0 +1,58 @@
+import {
+  makeDocumentStore,
+  makeUploadSessionStore,
+  objectStoreOf,
+  type StorageSettings,
+  tableOf,
+} from '@identities/aws';
+import { describeError, type Logger, makeSweepOrphanDocuments, makeSweepUploadSessions } from '@identities/core';
+
+/** How often the server removes what expired upload sessions left behind. */
+export const SWEEP_INTERVAL_MS = 60_000;
+/** How often document objects no document points to are removed. */
+export const ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
+
+export interface Sweeps {
+  stop(): void;
+}
+
+/**
+ * What the cloud does with DynamoDB's TTL, a lifecycle rule and a daily job, the server does itself:
+ * expired upload sessions and their staged bytes every minute, and document bytes no document points to
+ * hourly. At start, nothing is in flight in a server that has just taken its data dir: any orphan is a
+ * crash's, swept at once.
+ */
+export async function startSweeps(
+  storage: StorageSettings,
+  orphanGraceSeconds: number,
+  logger: Logger,
+): Promise<Sweeps> {
+  const table = tableOf(storage);
+  const objects = objectStoreOf(storage);
+  const sweepSessions = makeSweepUploadSessions({
+    sessions: makeUploadSessionStore(table.client, table.name),
+    objects,
+    logger,
+  });
+  const sweepOrphans = makeSweepOrphanDocuments({
+    objects,
+    documents: makeDocumentStore(table.client, table.name),
+    logger,
+  });
+  const guarded = (work: () => Promise<unknown>) => () =>
+    work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
+  await guarded(() => Promise.all([sweepSessions(), sweepOrphans(0)]))();
+  const timers = [
+    setInterval(guarded(sweepSessions), SWEEP_INTERVAL_MS),
+    setInterval(
+      guarded(() => sweepOrphans(orphanGraceSeconds)),
+      ORPHAN_SWEEP_INTERVAL_MS,
+    ),
+  ];
+  for (const timer of timers) timer.unref();
+  return {
+    stop() {
+      for (const timer of timers) clearInterval(timer);
+    },
+  };
+}
