@@ -1,28 +1,18 @@
+export type { Io } from './cli/io.ts';
+
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { makeDynamoClient, makeRoleStore, makeS3Client } from '@identities/aws';
+import { makeRoleStore } from '@identities/aws';
 import { detectionPhotoKey, enrollmentPhotoKey, isSafeId, PERMISSIONS } from '@identities/core';
-import { loadStoreCredentials, type StoreCredentials } from './credentials.ts';
-import { dataDirFrom, lockDataDir, readServerInfo } from './data-dir.ts';
+import { CommandError, type Io, parse, progressBar, UsageError } from './cli/io.ts';
+import { dynamoOf, type Storage, storageOptions, withStorage } from './cli/storage.ts';
+import { dataDirFrom, readServerInfo } from './data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from './dev-issuer.ts';
 import { type ApiTarget, downloadDocument, uploadDocument } from './document-commands.ts';
 import { type RunningServer, type ServeOptions, startServer } from './server.ts';
-import { STAND_IN_REGION, startStandIns } from './stand-ins.ts';
 import { presents, selfSignedFiles } from './tls.ts';
-
-export interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly isTty: boolean;
-}
-
-/** A mistake in how the command was called: printed with a pointer to --help, exit code 2. */
-class UsageError extends Error {}
-/** The command could not do its work: printed, exit code 1. */
-class CommandError extends Error {}
 
 const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
 
@@ -42,14 +32,6 @@ Run "identities <command> --help" for a command's options.
 Storage: the server running on the data dir (DATA_DIR, default .data), or the data dir's embedded stores when
 none runs; a deployed stage's with --bucket and --table (or BUCKET_NAME and TABLE_NAME) and AWS credentials.
 `;
-
-const storageOptions = {
-  'data-dir': { type: 'string' },
-  bucket: { type: 'string' },
-  table: { type: 'string' },
-  region: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
 
 const apiOptions = {
   'api-url': { type: 'string' },
@@ -151,76 +133,6 @@ Lists roles and their permissions.
 `,
 };
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, positionals = 0) {
-  try {
-    const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
-    if (parsed.positionals.length > positionals) {
-      throw new UsageError(`unexpected argument: ${parsed.positionals[positionals]}`);
-    }
-    return parsed;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message);
-  }
-}
-
-interface Storage {
-  readonly s3: ReturnType<typeof makeS3Client>;
-  readonly bucket: string;
-  readonly table: string;
-  readonly region: string;
-  readonly s3Endpoint?: string | undefined;
-  readonly dynamoEndpoint?: string | undefined;
-  /** The embedded stores' key; a deployed stage's credentials come from the AWS environment. */
-  readonly credentials?: StoreCredentials;
-}
-
-const dynamoOf = (storage: Storage) =>
-  makeDynamoClient({ region: storage.region, endpoint: storage.dynamoEndpoint, credentials: storage.credentials });
-
-/** Where a storage command acts: a deployed stage, the running server's stores, or the data dir's own. */
-async function withStorage<T>(
-  io: Io,
-  values: { 'data-dir'?: string; bucket?: string; table?: string; region?: string },
-  work: (storage: Storage) => Promise<T>,
-): Promise<T> {
-  const bucket = values.bucket ?? io.env.BUCKET_NAME;
-  const table = values.table ?? io.env.TABLE_NAME;
-  const run = async (storage: Omit<Storage, 's3'>) => {
-    const s3 = makeS3Client({ region: storage.region, endpoint: storage.s3Endpoint, credentials: storage.credentials });
-    try {
-      return await work({ ...storage, s3 });
-    } finally {
-      s3.destroy();
-    }
-  };
-  if (bucket !== undefined || table !== undefined) {
-    if (bucket === undefined || table === undefined) throw new UsageError('name both --bucket and --table');
-    const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-    if (region === undefined) throw new UsageError('set --region or AWS_REGION for a deployed stage');
-    return run({ bucket, table, region, s3Endpoint: io.env.S3_ENDPOINT, dynamoEndpoint: io.env.DYNAMODB_ENDPOINT });
-  }
-  const dataDir = dataDirFrom(io.env, values['data-dir']);
-  const running = readServerInfo(dataDir);
-  if (running !== undefined) return run({ ...running, credentials: loadStoreCredentials(dataDir) });
-  // No server runs on this data dir: open its embedded stores for the length of the command.
-  const release = lockDataDir(dataDir);
-  const standIns = await startStandIns({ dataDir, bucket: 'identities', table: 'identities' });
-  try {
-    return await run({
-      bucket: standIns.bucket,
-      table: standIns.table,
-      region: STAND_IN_REGION,
-      s3Endpoint: standIns.s3Endpoint,
-      dynamoEndpoint: standIns.dynamoEndpoint,
-      credentials: standIns.credentials,
-    });
-  } finally {
-    await standIns.close();
-    release();
-  }
-}
-
 function isJpeg(bytes: Buffer): boolean {
   return bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
@@ -306,12 +218,6 @@ async function findPhotos(dir: string): Promise<{ found: Found[]; skipped: strin
     }
   }
   return { found, skipped };
-}
-
-function progressBar(done: number, total: number): string {
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
 
 async function photoImport(args: string[], io: Io): Promise<number> {
