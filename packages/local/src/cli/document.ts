@@ -7,7 +7,47 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
+import type { ParseArgsConfig } from 'node:util';
 import { MAX_UPLOAD_FILE_BYTES, mediaTypeOrDefault } from '@identities/core';
+import { dataDirFrom, readServerInfo } from '../data-dir.ts';
+import { ALL_FILE_PERMISSIONS, loadDevIssuer } from '../dev-issuer.ts';
+import { presents, selfSignedFiles } from '../tls.ts';
+import { type CommandGroup, help, type Io, parse, progressBar, UsageError } from './io.ts';
+
+const apiOptions = {
+  'api-url': { type: 'string' },
+  token: { type: 'string' },
+  insecure: { type: 'boolean', short: 'k' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
+  --token JWT               Bearer token (IDENTITIES_TOKEN; default: a dev token from the data dir's issuer)
+  -k, --insecure            Do not verify the server's certificate, for this command only (the certificate
+                            of the server running on the data dir is verified without it)
+  --data-dir DIR            The local data dir (DATA_DIR, default .data)`;
+
+const UPLOAD_HELP = `Usage: identities document upload --person-id ID --name NAME [--description TEXT] [--public-id ID] FILE
+
+Uploads FILE as the person's document: through the multipart endpoint up to 4 MiB, through an upload
+session above (up to 200 MiB, with a progress bar on a terminal). Prints the document id.
+  --person-id ID            The person (GUID)
+  --name NAME               Display name
+  --description TEXT        Optional description
+  --public-id ID            The document id to use (default: the server picks a GUID)
+  --content-type TYPE       Default: from the file's extension
+${API_HELP}
+`;
+
+const DOWNLOAD_HELP = `Usage: identities document download --person-id ID --document-id ID -o FILE
+
+Downloads a person's document to FILE, written whole or not at all.
+  --person-id ID            The person (GUID)
+  --document-id ID          The document id
+  -o, --output FILE         Where to write it
+${API_HELP}
+`;
 
 /** Where the API is and who calls it. */
 export interface ApiTarget {
@@ -283,3 +323,105 @@ export async function downloadDocument(
   }
   return (await stat(output)).size;
 }
+
+/** The API to call: named by options, or the server running on the data dir with a dev token. */
+async function apiTarget(
+  io: Io,
+  values: { 'api-url'?: string; token?: string; insecure?: boolean; 'data-dir'?: string },
+): Promise<ApiTarget> {
+  const dataDir = dataDirFrom(io.env, values['data-dir']);
+  const running = readServerInfo(dataDir);
+  const url = values['api-url'] ?? io.env.IDENTITIES_API_URL ?? running?.url;
+  if (url === undefined) {
+    throw new UsageError(`no server runs on ${dataDir}: start one (npm run dev) or name the API with --api-url`);
+  }
+  let token = values.token ?? io.env.IDENTITIES_TOKEN;
+  if (token === undefined) {
+    const issuer = await loadDevIssuer(dataDir, false);
+    if (issuer === undefined) throw new UsageError('give a token with --token or IDENTITIES_TOKEN');
+    token = await issuer.sign({ permissions: ALL_FILE_PERMISSIONS, subject: 'identities-cli', expiresIn: '10m' });
+  }
+  const insecure = values.insecure === true;
+  // The server running on the data dir, when it serves the data dir's self-signed certificate, is verified
+  // against that certificate alone: no -k needed. Any other certificate (one given with --tls-cert, while
+  // an older self-signed one stays in the data dir) must chain to a trusted CA.
+  const selfSigned =
+    !insecure && running !== undefined && url === running.url && url.startsWith('https:')
+      ? await readFile(selfSignedFiles(dataDir).certFile, 'utf8').catch(() => undefined)
+      : undefined;
+  const ca = selfSigned !== undefined && (await presents(url, selfSigned)) ? selfSigned : undefined;
+  return { url, token, insecure, ...(ca === undefined ? {} : { ca }) };
+}
+
+async function documentUpload(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      ...apiOptions,
+      'person-id': { type: 'string' },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      'public-id': { type: 'string' },
+      'content-type': { type: 'string' },
+    },
+    1,
+  );
+  if (values.help) return help(io, UPLOAD_HELP);
+  const file = positionals[0];
+  const personId = values['person-id'];
+  const name = values.name;
+  if (personId === undefined || name === undefined || file === undefined) {
+    throw new UsageError('give --person-id, --name and the FILE to upload');
+  }
+  const target = await apiTarget(io, values);
+  let shown = -1;
+  const documentId = await uploadDocument(
+    target,
+    {
+      personId,
+      name,
+      description: values.description,
+      publicId: values['public-id'],
+      file,
+      contentType: values['content-type'],
+    },
+    io.isTty
+      ? (sent, total) => {
+          const percent = Math.floor((sent / total) * 100);
+          if (percent === shown) return;
+          shown = percent;
+          io.err(
+            `${progressBar(sent, total).replace(/\d+\/\d+$/, '')}${(sent / 1048576).toFixed(1)}/${(total / 1048576).toFixed(1)} MiB`,
+          );
+        }
+      : undefined,
+  );
+  if (shown >= 0) io.err('\n');
+  io.out(`${documentId}\n`);
+  return 0;
+}
+
+async function documentDownload(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    ...apiOptions,
+    'person-id': { type: 'string' },
+    'document-id': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+  });
+  if (values.help) return help(io, DOWNLOAD_HELP);
+  const personId = values['person-id'];
+  const documentId = values['document-id'];
+  const output = values.output;
+  if (personId === undefined || documentId === undefined || output === undefined) {
+    throw new UsageError('give --person-id, --document-id and -o FILE');
+  }
+  const size = await downloadDocument(await apiTarget(io, values), personId, documentId, output);
+  io.err(`Saved ${size} bytes to ${output}.\n`);
+  return 0;
+}
+
+/** identities document upload | download */
+export const documentCommands: CommandGroup = {
+  upload: { help: UPLOAD_HELP, run: documentUpload },
+  download: { help: DOWNLOAD_HELP, run: documentDownload },
+};
