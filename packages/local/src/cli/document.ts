@@ -13,6 +13,7 @@ import { dataDirFrom, readServerInfo } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from '../dev-issuer.ts';
 import { presents, selfSignedFiles } from '../tls.ts';
 import { type CommandGroup, help, type Io, parse, progressBar, UsageError } from './io.ts';
+import { routeUrl } from './route-urls.ts';
 
 const apiOptions = {
   'api-url': { type: 'string' },
@@ -210,7 +211,6 @@ export async function uploadDocument(
   if (info === undefined || !info.isFile()) throw new ApiError(`${upload.file}: no such file`);
   const contentType = mediaTypeOrDefault(upload.contentType ?? contentTypeOf(upload.file));
   const auth = { Authorization: `Bearer ${target.token}` };
-  const base = target.url.replace(/\/$/, '');
 
   if (info.size <= MAX_UPLOAD_FILE_BYTES) {
     const form = formData(
@@ -220,7 +220,7 @@ export async function uploadDocument(
       contentType,
     );
     const body = Buffer.concat([form.head, await readFile(upload.file), form.tail]);
-    const response = await send(target, new URL(`${base}/api/v1/people/fileDocuments/upload`), {
+    const response = await send(target, routeUrl(target.url, 'UploadFileDocument', {}), {
       method: 'POST',
       headers: { ...auth, 'Content-Type': form.type, 'Content-Length': body.length },
       body,
@@ -230,7 +230,7 @@ export async function uploadDocument(
     return idFromLocation(response.headers.location);
   }
 
-  const sessionUrl = new URL(`${base}/api/v1/people/fileDocuments/uploadSessions`);
+  const sessionUrl = routeUrl(target.url, 'StartUploadSession', {});
   const started = await json(target, sessionUrl, target.token, {
     personId: upload.personId,
     name: upload.name,
@@ -304,14 +304,9 @@ export async function downloadDocument(
   documentId: string,
   output: string,
 ): Promise<number> {
-  const base = target.url.replace(/\/$/, '');
-  const response = await send(
-    target,
-    new URL(
-      `${base}/api/v1/people/${encodeURIComponent(personId)}/fileDocuments/${encodeURIComponent(documentId)}/data`,
-    ),
-    { headers: { Authorization: `Bearer ${target.token}` } },
-  );
+  const response = await send(target, routeUrl(target.url, 'DownloadFileDocument', { personId, documentId }), {
+    headers: { Authorization: `Bearer ${target.token}` },
+  });
   if (response.statusCode !== 200) throw await problem(response);
   const partial = `${output}.partial-${process.pid}`;
   try {

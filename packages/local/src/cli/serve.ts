@@ -3,6 +3,7 @@ import { dataDirFrom } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS } from '../dev-issuer.ts';
 import { type RunningServer, type ServeOptions, startServer } from '../server.ts';
 import { type Command, help, type Io, parse, UsageError } from './io.ts';
+import { routePath } from './route-urls.ts';
 
 const HELP = `Usage: identities serve [options]
 
@@ -199,7 +200,7 @@ function printBanner(
       devToken,
       '',
       'Try it:',
-      `curl -s${trust} "${url}/api/v1/people/enrollmentPhoto/sample-face" -H "Authorization: Bearer ${devToken}" -o enrollment.jpg`,
+      `curl -s${trust} "${url}${routePath('EnrollmentPhoto', { faceId: 'sample-face' })}" -H "Authorization: Bearer ${devToken}" -o enrollment.jpg`,
       '',
       'More tokens: npx identities token --help. Stop with Ctrl+C.',
     );
