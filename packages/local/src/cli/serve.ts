@@ -1,3 +1,4 @@
+import { ConfigError, listEnv, parseLogLevel, parseOrigins } from '@identities/aws';
 import { PERMISSIONS } from '@identities/core';
 import { dataDirFrom } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS } from '../dev-issuer.ts';
@@ -143,9 +144,14 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
     throw new UsageError(`--public-url ${publicUrl} is not a URL such as https://server.example:5009`);
   }
-  const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
-    throw new UsageError(`--log-level ${logLevel} is not a level`);
+  // The settings reader's own checks, so the server and the functions agree on what is valid.
+  const logLevel = asUsage(() => parseLogLevel(text('log-level', 'LOG_LEVEL') ?? 'info', '--log-level'));
+  const corsOrigins = asUsage(() =>
+    parseOrigins(
+      [...((values['cors-origin'] as string[] | undefined) ?? []), ...(listEnv(env, 'CORS_ALLOWED_ORIGINS') ?? [])],
+      '--cors-origin',
+    ),
+  );
   return {
     port,
     host: text('host', 'HOST') ?? '127.0.0.1',
@@ -153,17 +159,22 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(tls === undefined ? {} : { tls }),
     ...(storage === undefined ? {} : { storage }),
     ...(issuer === undefined ? {} : { issuer }),
-    logLevel: logLevel as ServeOptions['logLevel'],
+    logLevel,
     samplePhoto: values['no-sample'] !== true,
-    corsOrigins: [
-      ...((values['cors-origin'] as string[] | undefined) ?? []),
-      ...(env.CORS_ALLOWED_ORIGINS?.split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean) ?? []),
-    ],
+    corsOrigins,
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
   };
+}
+
+/** A setting the settings reader refuses is a usage error here: exit 2 with its message. */
+function asUsage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function printBanner(
