@@ -6,7 +6,7 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, type JW
 export type { JSONWebKeySet } from 'jose';
 
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from './errors.ts';
-import type { HttpRequest } from './http.ts';
+import type { HttpRequest, Principal } from './http-types.ts';
 import type { RoleStore } from './ports.ts';
 import { PERMISSIONS, type Permission } from './routes.ts';
 
@@ -160,14 +160,6 @@ export function sharedSecret(secret: string): KeySource {
   // RFC 7518 §3.2: an HS256 key must be at least as long as the hash.
   if (bytes.length < 32) throw new Error('the HS256 secret must be at least 32 bytes');
   return { key: bytes, algorithms: ['HS256'] };
-}
-
-export interface Principal {
-  readonly subject: string;
-  /** Permissions granted directly by the token's `permissions` claim. */
-  readonly permissions: ReadonlySet<string>;
-  /** Roles named by the token, resolved to permissions only when needed. */
-  readonly roles: readonly string[];
 }
 
 export interface Authenticator {

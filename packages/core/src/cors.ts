@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponse } from './http.ts';
+import type { HttpRequest, HttpResponse } from './http-types.ts';
 
 /** Which browser origins may call the API: the customer's web app, and local development origins. */
 export interface CorsPolicy {

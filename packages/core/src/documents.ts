@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import contentDisposition from 'content-disposition';
 import { serveDownload } from './downloads.ts';
 import { NotFoundError } from './errors.ts';
-import type { HttpRequest, HttpResponse } from './http.ts';
+import type { HttpRequest, HttpResponse } from './http-types.ts';
 import { isSafeId, parseGuid } from './ids.ts';
 import { documentObjectKey } from './keys.ts';
 import { describeError, type Logger } from './log.ts';

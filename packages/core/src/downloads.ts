@@ -1,11 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { HttpRequest, HttpResponse } from './http.ts';
-
-/** An inclusive byte range, already checked against the object's size. */
-export interface ByteRange {
-  readonly start: number;
-  readonly end: number;
-}
+import type { HttpRequest, HttpResponse } from './http-types.ts';
+import type { ByteRange } from './ports.ts';
 
 export type RangeDecision =
   | { readonly kind: 'full' }

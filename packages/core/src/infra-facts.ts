@@ -3,7 +3,6 @@
  * code (busboy, jose) into the deploy: the route table, key prefixes, CORS lists and session timing.
  */
 export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
-export { HSTS } from './http.ts';
 export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
   type Job,
@@ -16,4 +15,5 @@ export {
   routes,
   type StorageAccess,
 } from './routes.ts';
+export { HSTS } from './security-headers.ts';
 export { ORPHAN_GRACE_SECONDS, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';

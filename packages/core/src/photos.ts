@@ -1,6 +1,6 @@
 import { type Downloadable, serveDownload } from './downloads.ts';
 import { NotFoundError } from './errors.ts';
-import type { HttpRequest, HttpResponse } from './http.ts';
+import type { HttpRequest, HttpResponse } from './http-types.ts';
 import { isSafeId } from './ids.ts';
 import { detectionPhotoKey, enrollmentPhotoKey } from './keys.ts';
 import type { ObjectStore } from './ports.ts';

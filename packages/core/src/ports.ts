@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange } from './downloads.ts';
+
+/** An inclusive byte range, already checked against the object's size. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
 
 /** What storage knows of an object without reading it. */
 export interface ObjectInfo {

@@ -1,53 +1,20 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Authenticator, Principal } from './auth.ts';
+import type { Authenticator } from './auth.ts';
 import { type CorsPolicy, corsHeaders, NO_CORS } from './cors.ts';
 import { BadRequestError, HttpError } from './errors.ts';
+import type { Endpoint, HttpRequest, HttpResponse } from './http-types.ts';
 import { lambda, type StreamingHandler } from './lambda-runtime.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Route } from './routes.ts';
-
-/** A request as the handlers see it: header names lower-cased, path parameters decoded by the platform. */
-export interface HttpRequest {
-  readonly method: string;
-  readonly pathParameters: Readonly<Record<string, string | undefined>>;
-  /** Lower-cased header names; a header sent more than once keeps its first value here. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Lower-cased names of headers that were sent more than once. */
-  readonly repeatedHeaders: ReadonlySet<string>;
-  readonly requestId: string;
-  /** The body's bytes, base64-decoded when the platform encoded it; 400 when that encoding is broken. */
-  body(): Buffer;
-}
-
-export interface HttpResponse {
-  readonly statusCode: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Bytes, text, or a stream that is piped through without being held in memory. */
-  readonly body?: Uint8Array | string | Readable;
-}
+import { securityHeaders } from './security-headers.ts';
 
 export interface HandlerDeps {
   readonly auth: Authenticator;
   readonly logger: Logger;
   /** Browser origins whose scripts may read responses; none when absent. */
   readonly cors?: CorsPolicy;
-}
-
-export type Endpoint = (request: HttpRequest, principal: Principal) => Promise<HttpResponse>;
-
-/** Browsers keep to HTTPS for this host for a year once they have seen it over HTTPS. */
-export const HSTS = 'max-age=31536000';
-
-/**
- * Headers every response carries, error or not: nosniff, and HSTS when the request came over HTTPS
- * (API Gateway, and the local gateway, say so in X-Forwarded-Proto).
- */
-function baseHeaders(request: HttpRequest): Record<string, string> {
-  return request.headers['x-forwarded-proto'] === 'https'
-    ? { 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': HSTS }
-    : { 'X-Content-Type-Options': 'nosniff' };
 }
 
 /**
@@ -136,7 +103,7 @@ async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoi
   const cors = corsHeaders(deps.cors ?? NO_CORS, request);
   const withCors = (response: HttpResponse): HttpResponse => ({
     ...response,
-    headers: { ...response.headers, ...cors, ...baseHeaders(request) },
+    headers: { ...response.headers, ...cors, ...securityHeaders(request) },
   });
   let subject: string | undefined;
   try {
