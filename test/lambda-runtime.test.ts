@@ -1,19 +1,21 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  invokeStreamingHandler,
-  lambda,
   makeAuthenticator,
   makeLogger,
   routeById,
   sharedSecret,
   streamingHandler,
+  streamingRuntime,
 } from '@identities/core';
+import { invokeStreamingHandler } from '@identities/local';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from './support/lambda.ts';
 import { AUDIENCE, ISSUER } from './support/tokens.ts';
 
 const event = apiEvent({ path: '/api/v1/people/enrollmentPhoto/x' });
+// The local runtime, as the vitest setup installs it (test/support/env.ts).
+const lambda = streamingRuntime();
 
 describe('the local Lambda streaming runtime', () => {
   it('sends the prelude on the first write, then the body', async () => {

@@ -1,12 +1,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import {
-  invokeStreamingHandler,
-  isStreamingHandler,
-  lambda,
-  localContext,
-  type StreamingHandler,
-} from '@identities/core';
+import type { StreamingHandler } from '@identities/core';
+import { installLocalLambdaRuntime, invokeStreamingHandler, isStreamingHandler, localContext } from '@identities/local';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 /**
@@ -14,11 +9,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
  * request. Reports its phases on file descriptor 3; the parent times spawn to report.
  *
  * Lambda's runtime hands functions their streaming API as the `awslambda` global. Here that global is
- * the project's local streaming runtime, so the bundle's handler and `invokeStreamingHandler` (from
- * this runner) share one response-stream class.
+ * the project's local streaming runtime (the bundles carry none of their own), so the bundle's handler
+ * and `invokeStreamingHandler` (from this runner) share one response-stream class.
  */
 const booted = performance.now();
-(globalThis as { awslambda?: unknown }).awslambda = lambda;
+installLocalLambdaRuntime();
 
 const [bundle, eventFile] = process.argv.slice(2);
 if (bundle === undefined || eventFile === undefined) throw new Error('usage: runner BUNDLE EVENT.json');

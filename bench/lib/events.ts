@@ -1,5 +1,5 @@
-import { localContext, type Route } from '@identities/core';
-import { proxyEvent } from '@identities/local';
+import type { Route } from '@identities/core';
+import { localContext, proxyEvent } from '@identities/local';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 /**

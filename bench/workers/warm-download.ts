@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { enrollmentPhotoKey, invokeStreamingHandler, routeById } from '@identities/core';
+import { enrollmentPhotoKey, routeById } from '@identities/core';
+import { installLocalLambdaRuntime, invokeStreamingHandler } from '@identities/local';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { rawS3Client } from '../baselines/s3-client.ts';
 import { apiEvent, lambdaContext, requestHeaders } from '../lib/events.ts';
@@ -38,6 +39,8 @@ async function drain(body: Readable): Promise<number> {
 }
 
 serveWorker<WarmConfig, WarmResult>(async (config) => {
+  // As Lambda's runtime does, before the function modules create their streaming handlers.
+  installLocalLambdaRuntime();
   const { handler } = await import('../../functions/enrollment-photo.ts');
   const { handler: documentHandler } = await import('../../functions/download-file-document.ts');
   const s3 = rawS3Client(process.env);

@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lambda, makeLogger, type Route } from '@identities/core';
+import { makeLogger, type Route, streamingRuntime } from '@identities/core';
 import { type AnyHandler, createGateway } from '@identities/local';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, userEnv } from '../support/processes.ts';
+
+// The local runtime, as the vitest setup installs it (test/support/env.ts).
+const lambda = streamingRuntime();
 
 const route = (id: string, path: string, timeoutSeconds = 5): Route => ({
   id,

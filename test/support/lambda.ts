@@ -1,11 +1,5 @@
-import {
-  invokeStreamingHandler,
-  isStreamingHandler,
-  localContext,
-  routes,
-  type StreamingHandler,
-} from '@identities/core';
-import { matchPath, proxyEvent } from '@identities/local';
+import { routes, type StreamingHandler } from '@identities/core';
+import { invokeStreamingHandler, isStreamingHandler, localContext, matchPath, proxyEvent } from '@identities/local';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 export interface ApiRequest {

@@ -5,10 +5,10 @@ import type { Authenticator } from './auth.ts';
 import { type CorsPolicy, corsHeaders, NO_CORS } from './cors.ts';
 import { BadRequestError, HttpError } from './errors.ts';
 import type { Endpoint, HttpRequest, HttpResponse } from './http-types.ts';
-import { lambda, type StreamingHandler } from './lambda-runtime.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Route } from './routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { type StreamingHandler, streamingRuntime } from './streaming-runtime.ts';
 
 export interface HandlerDeps {
   readonly auth: Authenticator;
@@ -172,9 +172,11 @@ async function toProxyResult(response: HttpResponse): Promise<APIGatewayProxyRes
 /**
  * A Lambda handler for API Gateway REST (payload 1.0) with response streaming: status and headers go
  * out first, then the body is piped through as it arrives. A body that fails part-way makes the
- * handler throw, so the platform aborts the response instead of ending a short body cleanly.
+ * handler throw, so the platform aborts the response instead of ending a short body cleanly. The runtime's
+ * streaming API is read here, once, when the handler is created.
  */
 export function streamingHandler(route: Route, deps: HandlerDeps, endpoint: Endpoint): StreamingHandler {
+  const lambda = streamingRuntime();
   return lambda.streamifyResponse(async (event, responseStream) => {
     const started = performance.now();
     const request = toHttpRequest(event);

@@ -7,10 +7,7 @@ import {
   describeError,
   HttpError,
   type HttpRequest,
-  invokeStreamingHandler,
-  isStreamingHandler,
   type Logger,
-  localContext,
   NO_CORS,
   preflightResponse,
   problemResponse,
@@ -19,6 +16,12 @@ import {
   toHttpRequest,
 } from '@identities/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import {
+  installLocalLambdaRuntime,
+  invokeStreamingHandler,
+  isStreamingHandler,
+  localContext,
+} from './lambda-emulator.ts';
 import { matchPath, proxyEvent } from './proxy-event.ts';
 import type { StorageUploads } from './storage-uploads.ts';
 
@@ -157,9 +160,11 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /**
  * A local stand-in for API Gateway's REST API with Lambda proxy integrations: routes by the route
  * table, builds the same events, invokes the same handler modules, and answers its limits and
- * failures the way API Gateway does.
+ * failures the way API Gateway does. It installs the local Lambda runtime first, as Lambda's runtime is
+ * there before a function loads.
  */
 export function createGateway(options: GatewayOptions) {
+  installLocalLambdaRuntime();
   const { routes, logger } = options;
   const handlers = new Map<string, Promise<AnyHandler>>();
   const handlerFor = (route: Route) => {

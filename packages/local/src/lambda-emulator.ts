@@ -1,29 +1,15 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import type { LambdaStreamingRuntime, ResponsePrelude, ResponseStream, StreamingHandler } from '@identities/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
-/** Status and headers that open a streamed response (API Gateway's "metadata prelude"). */
-export type ResponsePrelude = {
-  statusCode: number;
-  headers: Record<string, string>;
-};
-
-export interface ResponseStream extends Writable {
-  setContentType(contentType: string): void;
-}
-
-export type StreamingHandler = (
-  event: APIGatewayProxyEvent,
-  responseStream: ResponseStream,
-  context: Context,
-) => Promise<void>;
-
-interface LambdaStreamingRuntime {
-  streamifyResponse(handler: StreamingHandler): StreamingHandler;
-  HttpResponseStream: { from(stream: ResponseStream, prelude: ResponsePrelude): ResponseStream };
-}
+/**
+ * Lambda's Node.js runtime, as far as the functions need it outside Lambda: the streaming API it hands
+ * them as the `awslambda` global, the context of an invocation, and API Gateway's side of a streamed
+ * response (reading the prelude, then the body).
+ */
 
 /** The marker the Lambda runtime reads to invoke a handler in streaming mode. */
-export const STREAMING_MARKER = Symbol.for('aws.lambda.runtime.handler.streaming');
+const STREAMING_MARKER = Symbol.for('aws.lambda.runtime.handler.streaming');
 const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = new Uint8Array(8);
 
@@ -67,16 +53,20 @@ const localRuntime: LambdaStreamingRuntime = {
   },
 };
 
-/** The Lambda runtime's streaming API where it exists, the local stand-in elsewhere. */
-export const lambda: LambdaStreamingRuntime = runtimeStreaming() ?? localRuntime;
+/** Marks the local runtime, so installing it again (a fresh module graph, one process) replaces it. */
+const LOCAL_RUNTIME = Symbol.for('identities.local-lambda-runtime');
 
-function runtimeStreaming(): LambdaStreamingRuntime | undefined {
-  // The Lambda Node.js runtime defines this global. The AWS SDK defines an empty one wherever it loads,
-  // so only a global that can actually stream counts.
-  const global = (globalThis as { awslambda?: Partial<LambdaStreamingRuntime> }).awslambda;
-  return typeof global?.streamifyResponse === 'function' && global.HttpResponseStream !== undefined
-    ? (global as LambdaStreamingRuntime)
-    : undefined;
+/**
+ * Installs the local streaming runtime as the `awslambda` global, as Lambda's runtime defines it, unless
+ * a real one is there already. Call it before any streaming handler is created (function modules create
+ * theirs at import). The global may exist without streaming (the AWS SDK defines an empty one wherever
+ * it loads, and keeps what it finds): only streamifyResponse counts, and the object itself is kept.
+ */
+export function installLocalLambdaRuntime(): void {
+  const holder = globalThis as { awslambda?: Partial<LambdaStreamingRuntime> & { [LOCAL_RUNTIME]?: true } };
+  const current = holder.awslambda;
+  if (typeof current?.streamifyResponse === 'function' && current[LOCAL_RUNTIME] !== true) return;
+  holder.awslambda = Object.assign(current ?? {}, localRuntime, { [LOCAL_RUNTIME]: true as const });
 }
 
 /** The context the Lambda runtime hands a function, for invoking one outside Lambda. */
