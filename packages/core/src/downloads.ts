@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { RangeNotSatisfiableError } from './errors.ts';
 import type { HttpRequest, HttpResponse } from './http-types.ts';
 import type { ByteRange } from './ports.ts';
 
@@ -61,7 +62,7 @@ export interface Downloadable {
 
 /**
  * A download with HTTP's conditional and range semantics: 304 for a matching If-None-Match, 206 with
- * Content-Range for one satisfiable range, 416 for an unsatisfiable one, and HEAD with GET's headers
+ * Content-Range for one satisfiable range, `RangeNotSatisfiableError` (416) for an unsatisfiable one, and HEAD with GET's headers
  * and no body. Only what is sent is read from storage.
  */
 export async function serveDownload(request: HttpRequest, download: Downloadable): Promise<HttpResponse> {
@@ -74,23 +75,7 @@ export async function serveDownload(request: HttpRequest, download: Downloadable
     ? decideRange(request.headers.range, download.size)
     : ({ kind: 'full' } as const);
 
-  if (decision.kind === 'unsatisfiable') {
-    return {
-      statusCode: 416,
-      headers: {
-        'Content-Range': `bytes */${download.size}`,
-        'Content-Type': 'application/problem+json',
-        'Cache-Control': 'no-store',
-      },
-      body: JSON.stringify({
-        type: 'about:blank',
-        title: 'Range Not Satisfiable',
-        status: 416,
-        detail: `The range starts past the end of the ${download.size} bytes.`,
-        requestId: request.requestId,
-      }),
-    };
-  }
+  if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(download.size);
   if (decision.kind === 'partial') {
     const { start, end } = decision.range;
     return {

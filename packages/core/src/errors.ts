@@ -56,6 +56,15 @@ export class ConflictError extends HttpError {
   }
 }
 
+/** A range that starts past the end of the representation (RFC 9110 §15.5.17): says how long it is. */
+export class RangeNotSatisfiableError extends HttpError {
+  constructor(size: number) {
+    super(416, 'Range Not Satisfiable', `The range starts past the end of the ${size} bytes.`, {
+      headers: { 'Content-Range': `bytes */${size}` },
+    });
+  }
+}
+
 export class PayloadTooLargeError extends HttpError {
   constructor(detail: string) {
     super(413, 'Content Too Large', detail);
