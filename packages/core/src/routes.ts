@@ -145,6 +145,34 @@ export function routeById(id: RouteId): Route {
   return route;
 }
 
+/** The `{name}` parameters of a path template, as a union of their names. */
+type ParameterNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | ParameterNames<Rest>
+  : never;
+
+/** The parameters a route's path takes. */
+export type PathParameters<Id extends RouteId> = Record<
+  ParameterNames<Extract<(typeof routes)[number], { id: Id }>['path']>,
+  string
+>;
+
+/**
+ * A route's path from the API root with its parameters filled in, each percent-encoded as one segment:
+ * `pathOf('DownloadFileDocument', { personId, documentId })`. Links and messages that name a route are
+ * built with it, so a route's path changes in this table alone.
+ */
+export function pathOf<Id extends RouteId>(
+  id: Id,
+  ...[parameters]: keyof PathParameters<Id> extends never ? [] : [PathParameters<Id>]
+): string {
+  const values: Readonly<Record<string, string>> = parameters ?? {};
+  return routeById(id).path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    if (value === undefined) throw new Error(`${id} needs a value for {${name}}`);
+    return encodeURIComponent(value);
+  });
+}
+
 /** A function run on a schedule instead of by a request. */
 export interface Job {
   readonly id: string;

@@ -9,6 +9,7 @@ import {
   validateDocumentFields,
 } from './document-fields.ts';
 import { BadRequestError, PayloadTooLargeError } from './errors.ts';
+import { pathOf } from './routes.ts';
 
 /** A validated upload: what `POST /api/v1/people/fileDocuments/upload` asks to store. */
 export interface UploadCommand extends DocumentFields {
@@ -129,7 +130,7 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
       stream.on('limit', () =>
         fail(
           new PayloadTooLargeError(
-            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts. Upload larger files (up to 200 MiB) through an upload session: POST /api/v1/people/fileDocuments/uploadSessions.`,
+            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts. Upload larger files (up to 200 MiB) through an upload session: POST ${pathOf('StartUploadSession')}.`,
           ),
         ),
       );
