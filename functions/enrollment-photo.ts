@@ -1,14 +1,7 @@
 import { handlerDepsFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { type HandlerDeps, makeGetPhotos, type ObjectStore, routeById, streamingHandler } from '@identities/core';
+import { makeEnrollmentPhotoHandler } from '@identities/core';
 
-// GET and HEAD /api/v1/people/enrollmentPhoto/{faceId}: any authenticated user.
-export function makeHandler(deps: HandlerDeps & { objects: ObjectStore }) {
-  const photos = makeGetPhotos(deps);
-  return streamingHandler(routeById('EnrollmentPhoto'), deps, (request) =>
-    photos.enrollment(request, request.pathParameters.faceId),
-  );
-}
-
+// GET and HEAD /api/v1/people/enrollmentPhoto/{faceId}: the route lives in @identities/core.
 const env = process.env;
 
-export const handler = makeHandler({ ...handlerDepsFromEnv(env), objects: objectStoreFromEnv(env) });
+export const handler = makeEnrollmentPhotoHandler({ ...handlerDepsFromEnv(env), objects: objectStoreFromEnv(env) });

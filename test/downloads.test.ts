@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { authenticatorFromEnv } from '@identities/aws';
-import { decideRange, enrollmentPhotoKey, makeLogger, noneMatch, type ObjectStore } from '@identities/core';
+import {
+  decideRange,
+  enrollmentPhotoKey,
+  makeDownloadFileDocumentHandler as makeDownload,
+  makeLogger,
+  noneMatch,
+  type ObjectStore,
+} from '@identities/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler as makeDownload } from '../functions/download-file-document.ts';
 import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
 import { handler as upload } from '../functions/upload-file-document.ts';
 import { apiEvent, invoke } from './support/lambda.ts';

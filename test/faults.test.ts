@@ -7,13 +7,16 @@ import {
   STORAGE_CLIENT_LIMITS,
   uploadTargetsFromEnv,
 } from '@identities/aws';
-import { enrollmentPhotoKey, type Logger } from '@identities/core';
+import {
+  enrollmentPhotoKey,
+  type Logger,
+  makeCompleteUploadSessionHandler as makeComplete,
+  makeDownloadFileDocumentHandler as makeDownload,
+  makeEnrollmentPhotoHandler as makeEnrollmentPhoto,
+  makeStartUploadSessionHandler as makeStart,
+  makeUploadFileDocumentHandler as makeUpload,
+} from '@identities/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler as makeComplete } from '../functions/complete-upload-session.ts';
-import { makeHandler as makeDownload } from '../functions/download-file-document.ts';
-import { makeHandler as makeEnrollmentPhoto } from '../functions/enrollment-photo.ts';
-import { makeHandler as makeStart } from '../functions/start-upload-session.ts';
-import { makeHandler as makeUpload } from '../functions/upload-file-document.ts';
 import { type Fault, Faults, faultyDocuments, faultyObjects, faultySessions, faultyTargets } from './support/faults.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';

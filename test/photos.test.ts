@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { detectionPhotoKey, enrollmentPhotoKey, makeGetPhotos, toHttpRequest } from '@identities/core';
+import {
+  detectionPhotoEndpoint,
+  detectionPhotoKey,
+  enrollmentPhotoEndpoint,
+  enrollmentPhotoKey,
+  type HttpRequest,
+  type ObjectStore,
+  toHttpRequest,
+} from '@identities/core';
 import { describe, expect, it } from 'vitest';
 import { handler as detectionPhoto } from '../functions/detection-photo.ts';
 import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
@@ -90,12 +98,25 @@ describe('GET /api/v1/people/detectionPhoto/{faceId}/{detectionId}', () => {
   });
 });
 
+/** The photo routes' endpoints, each given its path parameters as API Gateway would decode them. */
+function photoEndpoints(deps: { objects: ObjectStore }) {
+  const enrollment = enrollmentPhotoEndpoint(deps);
+  const detection = detectionPhotoEndpoint(deps);
+  const principal = { subject: 'test', permissions: new Set<string>(), roles: [] };
+  return {
+    enrollment: (request: HttpRequest, faceId: string) =>
+      enrollment({ ...request, pathParameters: { faceId } }, principal),
+    detection: (request: HttpRequest, faceId: string, detectionId: string) =>
+      detection({ ...request, pathParameters: { faceId, detectionId } }, principal),
+  };
+}
+
 describe('photo ids', () => {
   it.each(['', '.', '..', 'a/b', '../faces', 'a\\b', 'a\u0000b', 'a\nb', '-leading', 'x'.repeat(129), 'é'])(
     'never turns %j into a storage key',
     async (id) => {
       const { store, keys } = recordingObjectStore();
-      const photos = makeGetPhotos({ objects: store });
+      const photos = photoEndpoints({ objects: store });
       const request = toHttpRequest(apiEvent({ path: '/api/v1/people/enrollmentPhoto/x' }));
       await expect(photos.enrollment(request, id)).rejects.toMatchObject({ statusCode: 404 });
       await expect(photos.detection(request, 'face', id)).rejects.toMatchObject({ statusCode: 404 });
@@ -107,7 +128,7 @@ describe('photo ids', () => {
   it('reads exactly the face key for a valid id', async () => {
     const { store, keys } = recordingObjectStore();
     const request = toHttpRequest(apiEvent({ path: '/api/v1/people/enrollmentPhoto/x' }));
-    await expect(makeGetPhotos({ objects: store }).detection(request, 'f-1', 'd.2')).rejects.toMatchObject({
+    await expect(photoEndpoints({ objects: store }).detection(request, 'f-1', 'd.2')).rejects.toMatchObject({
       statusCode: 404,
     });
     expect(keys).toEqual(['faces/f-1/detections/d.2.jpg']);

@@ -1,9 +1,15 @@
 import { translateStorageError } from '@identities/aws';
-import { type DocumentStore, makeAuthenticator, makeLogger, PERMISSIONS, sharedSecret } from '@identities/core';
+import {
+  type DocumentStore,
+  makeAuthenticator,
+  makeDownloadFileDocumentHandler as makeDownload,
+  makeLogger,
+  makeUploadFileDocumentHandler as makeUpload,
+  PERMISSIONS,
+  sharedSecret,
+} from '@identities/core';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makeDownload } from '../functions/download-file-document.ts';
-import { makeHandler as makeUpload } from '../functions/upload-file-document.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';
 import { documentStore, listKeys, newPersonId, objectStore } from './support/storage.ts';

@@ -5,6 +5,7 @@ import {
   makeCompleteUploadSession,
   makeLogger,
   makeSweepOrphanDocuments,
+  makeSweepOrphanDocumentsHandler,
   makeSweepUploadSessions,
   type ObjectStore,
   PERMISSIONS,
@@ -294,7 +295,7 @@ describe('upload sessions', () => {
 
 describe('the scheduled orphan sweep', () => {
   it('removes document bytes no document points to, once they are older than an hour', async () => {
-    const { makeHandler } = await import('../functions/sweep-orphan-documents.ts');
+    const makeHandler = makeSweepOrphanDocumentsHandler;
     const personId = newPersonId();
     const kept = await storedDocument(personId);
     const orphan = documentObjectKey(personId, 'gone', 'upload-1');

@@ -3,6 +3,7 @@ import { authenticatorFromEnv } from '@identities/aws';
 import {
   type HttpRequest,
   makeAuthenticator,
+  makeEnrollmentPhotoHandler as makeEnrollmentPhoto,
   makeLogger,
   PERMISSIONS,
   type Principal,
@@ -14,7 +15,6 @@ import {
 import { type JWTPayload, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { handler as download } from '../../functions/download-file-document.ts';
-import { makeHandler as makeEnrollmentPhoto } from '../../functions/enrollment-photo.ts';
 import { handler as start } from '../../functions/start-upload-session.ts';
 import { handler as upload } from '../../functions/upload-file-document.ts';
 import { apiEvent, invoke } from '../support/lambda.ts';

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { authenticatorFromEnv, dynamoSettings, makeUploadSessionStore, uploadTargetsFromEnv } from '@identities/aws';
-import { type DocumentStore, makeLogger, type UploadSessionStore, type UploadTargets } from '@identities/core';
+import {
+  type DocumentStore,
+  makeCompleteUploadSessionHandler as makeComplete,
+  makeDetectionPhotoHandler as makeDetectionPhoto,
+  makeDownloadFileDocumentHandler as makeDownload,
+  makeEnrollmentPhotoHandler as makeEnrollmentPhoto,
+  makeLogger,
+  makeStartUploadSessionHandler as makeStart,
+  makeUploadFileDocumentHandler as makeUpload,
+  type UploadSessionStore,
+  type UploadTargets,
+} from '@identities/core';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makeComplete } from '../../functions/complete-upload-session.ts';
-import { makeHandler as makeDetectionPhoto } from '../../functions/detection-photo.ts';
-import { makeHandler as makeDownload } from '../../functions/download-file-document.ts';
-import { makeHandler as makeEnrollmentPhoto } from '../../functions/enrollment-photo.ts';
-import { makeHandler as makeStart } from '../../functions/start-upload-session.ts';
-import { makeHandler as makeUpload } from '../../functions/upload-file-document.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import { uploadEvent } from '../support/multipart.ts';
 import { documentStore, dynamoClient, newPersonId, recordingObjectStore, roleStore } from '../support/storage.ts';

@@ -5,6 +5,7 @@ import {
   enrollmentPhotoKey,
   localKeySet,
   makeAuthenticator,
+  makeDownloadFileDocumentHandler as makeDownload,
   makeLogger,
   PERMISSIONS,
   publicKeyPem,
@@ -20,7 +21,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { handler as download, makeHandler as makeDownload } from '../../functions/download-file-document.ts';
+import { handler as download } from '../../functions/download-file-document.ts';
 import { handler as enrollmentPhoto } from '../../functions/enrollment-photo.ts';
 import { handler as upload } from '../../functions/upload-file-document.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';

@@ -1,10 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authenticatorFromEnv } from '@identities/aws';
-import { type Authenticator, makeAuthenticator, makeLogger, PERMISSIONS, remoteKeySet } from '@identities/core';
+import {
+  type Authenticator,
+  makeAuthenticator,
+  makeDownloadFileDocumentHandler as makeDownload,
+  makeLogger,
+  PERMISSIONS,
+  remoteKeySet,
+} from '@identities/core';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeHandler as makeDownload } from '../../functions/download-file-document.ts';
 import { apiEvent, invoke } from '../support/lambda.ts';
 import { documentStore, newPersonId, objectStore } from '../support/storage.ts';
 import { AUDIENCE, ISSUER } from '../support/tokens.ts';

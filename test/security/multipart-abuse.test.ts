@@ -1,9 +1,9 @@
 import { authenticatorFromEnv } from '@identities/aws';
-import { makeLogger } from '@identities/core';
+import { makeLogger, makeUploadFileDocumentHandler as makeUpload } from '@identities/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makeUpload, handler as upload } from '../../functions/upload-file-document.ts';
+import { handler as upload } from '../../functions/upload-file-document.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import {
   documentStore,

@@ -65,6 +65,13 @@ export class RangeNotSatisfiableError extends HttpError {
   }
 }
 
+/** What was asked for existed once and is gone for good (an expired upload session). */
+export class GoneError extends HttpError {
+  constructor(detail: string) {
+    super(410, 'Gone', detail);
+  }
+}
+
 export class PayloadTooLargeError extends HttpError {
   constructor(detail: string) {
     super(413, 'Content Too Large', detail);

@@ -1,53 +1,70 @@
-import { type Downloadable, serveDownload } from './downloads.ts';
+import type { Readable } from 'node:stream';
 import { NotFoundError } from './errors.ts';
-import type { HttpRequest, HttpResponse } from './http-types.ts';
-import { isSafeId } from './ids.ts';
 import { detectionPhotoKey, enrollmentPhotoKey } from './keys.ts';
-import type { ObjectStore } from './ports.ts';
+import type { ByteRange, ObjectStore } from './ports.ts';
 
-/** Photos are private to the caller's browser and revalidated by ETag on every use. */
-const PHOTO_HEADERS = { 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, no-cache' } as const;
+export class PhotoNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such photo.');
+  }
+}
+
+/** A face photo found in storage: what it is, and a way to read it (or a range of it). */
+export interface Photo {
+  readonly size: number;
+  /** The store's strong entity tag, quoted as in HTTP. */
+  readonly etag: string;
+  readonly contentType: string;
+  /** The bytes (all, or the inclusive range); throws `PhotoNotFoundError` when the photo went meanwhile. */
+  read(range?: ByteRange): Promise<Readable>;
+}
+
+export interface PhotoLookup {
+  /**
+   * The caller will read the whole photo at once: fetch it with its metadata, in one storage read.
+   * Otherwise only the size and tag are asked for, and bytes are read only when `read` is called.
+   */
+  readonly wholeBody: boolean;
+}
+
+const PHOTO_TYPE = 'image/jpeg';
 
 /**
- * Serves face photos by key alone. A plain GET is one storage read; a conditional, ranged or HEAD
- * request first asks for the object's size and tag, so a revalidation reads no bytes. An id that could
- * not name an object is a 404 and never reaches storage.
+ * Finds face photos by key alone. Ids must have passed `isSafeId`; a missing photo is a
+ * `PhotoNotFoundError`.
  */
 export function makeGetPhotos(deps: { readonly objects: ObjectStore }) {
   const { objects } = deps;
-  const notFound = () => new NotFoundError('No such photo.');
+  const readRange = async (key: string, range: ByteRange | undefined): Promise<Readable> => {
+    const photo = await objects.get(key, range);
+    if (photo === undefined) throw new PhotoNotFoundError();
+    return photo.body;
+  };
 
-  const serve = async (request: HttpRequest, key: string | undefined): Promise<HttpResponse> => {
-    if (key === undefined) throw notFound();
-    const { headers, method } = request;
-    if (method === 'GET' && headers.range === undefined && headers['if-none-match'] === undefined) {
+  const find = async (key: string, lookup: PhotoLookup): Promise<Photo> => {
+    if (lookup.wholeBody) {
       const photo = await objects.get(key);
-      if (photo === undefined) throw notFound();
+      if (photo === undefined) throw new PhotoNotFoundError();
+      let fetched: Readable | undefined = photo.body;
       return {
-        statusCode: 200,
-        headers: { ...PHOTO_HEADERS, ETag: photo.etag, 'Accept-Ranges': 'bytes', 'Content-Length': String(photo.size) },
-        body: photo.body,
+        size: photo.size,
+        etag: photo.etag,
+        contentType: PHOTO_TYPE,
+        async read(range) {
+          const body = range === undefined ? fetched : undefined;
+          fetched = undefined;
+          return body ?? readRange(key, range);
+        },
       };
     }
     const info = await objects.head(key);
-    if (info === undefined) throw notFound();
-    const download: Downloadable = {
-      etag: info.etag,
-      size: info.size,
-      headers: PHOTO_HEADERS,
-      async open(range) {
-        const photo = await objects.get(key, range);
-        if (photo === undefined) throw notFound();
-        return photo.body;
-      },
-    };
-    return serveDownload(request, download);
+    if (info === undefined) throw new PhotoNotFoundError();
+    return { size: info.size, etag: info.etag, contentType: PHOTO_TYPE, read: (range) => readRange(key, range) };
   };
 
   return {
-    enrollment: (request: HttpRequest, faceId: string | undefined) =>
-      serve(request, isSafeId(faceId) ? enrollmentPhotoKey(faceId) : undefined),
-    detection: (request: HttpRequest, faceId: string | undefined, detectionId: string | undefined) =>
-      serve(request, isSafeId(faceId) && isSafeId(detectionId) ? detectionPhotoKey(faceId, detectionId) : undefined),
+    enrollment: (faceId: string, lookup: PhotoLookup) => find(enrollmentPhotoKey(faceId), lookup),
+    detection: (faceId: string, detectionId: string, lookup: PhotoLookup) =>
+      find(detectionPhotoKey(faceId, detectionId), lookup),
   };
 }

@@ -6,8 +6,8 @@ import {
   requireWellFormed,
   validateDocumentFields,
 } from './document-fields.ts';
-import { BadGatewayError, BadRequestError, ConflictError, HttpError, NotFoundError } from './errors.ts';
-import { isSafeId, parseGuid } from './ids.ts';
+import { BadGatewayError, BadRequestError, ConflictError, GoneError, NotFoundError } from './errors.ts';
+import { parseGuid } from './ids.ts';
 import { DOCUMENT_PREFIX, documentObjectKey, parseDocumentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
 import { describeError, type Logger } from './log.ts';
 import type {
@@ -24,9 +24,9 @@ import { MAX_SESSION_FILE_BYTES, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS
 
 const MAX_JSON_BYTES = 16 * 1024;
 
-export class GoneError extends HttpError {
-  constructor(detail: string) {
-    super(410, 'Gone', detail);
+export class UploadSessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('No upload session for this document.');
   }
 }
 
@@ -147,7 +147,7 @@ export function makeStartUploadSession(
 }
 
 /**
- * Completes a session. The staged object is copied first to a document key of its own, which only this
+ * Completes a session (the document id must have passed `isSafeId`). The staged object is copied first to a document key of its own, which only this
  * attempt knows and nobody else can write; the size and SHA-256 are then taken from that copy, so the
  * hash recorded is the hash of the bytes kept, even if a replayed upload form replaces the staged object
  * meanwhile. The session item becomes the document in one conditional write. On any failure the session
@@ -161,10 +161,9 @@ export function makeCompleteUploadSession(deps: SessionDeps) {
     objects.delete(objectKey).catch((cleanupError: unknown) => {
       logger.log('error', 'orphaned document object', { objectKey, error: describeError(cleanupError) });
     });
-  return async (personId: string, documentIdParam: string | undefined): Promise<DocumentRecord> => {
-    if (!isSafeId(documentIdParam)) throw new NotFoundError('No upload session for this document.');
-    const found = await sessions.find(personId, documentIdParam);
-    if (found === undefined) throw new NotFoundError('No upload session for this document.');
+  return async (personId: string, documentId: string): Promise<DocumentRecord> => {
+    const found = await sessions.find(personId, documentId);
+    if (found === undefined) throw new UploadSessionNotFoundError();
     if (found === 'completed') throw new ConflictError('This upload session has already been completed.');
     const session = found;
     if (session.expiresAt <= clock()) throw new GoneError('This upload session has expired; start a new one.');

@@ -1,0 +1,54 @@
+import contentDisposition from 'content-disposition';
+import { DocumentNotFoundError, makeGetDocument } from '../documents.ts';
+import { serveDownload } from '../downloads.ts';
+import { isSafeId, parseGuid } from '../ids.ts';
+import { type HandlerDeps, streamingHandler } from '../lambda-adapter.ts';
+import type { DocumentRecord, DocumentStore, ObjectStore } from '../ports.ts';
+import { routeById } from '../routes.ts';
+
+/**
+ * GET and HEAD /api/v1/people/{personId}/fileDocuments/{documentId}/data: Read Identity Files. 404 when
+ * the ids cannot exist (never reaching storage), when there is no such document, or when it belongs to
+ * another person. The ETag is the stored SHA-256, so a revalidation or a HEAD reads only the metadata.
+ */
+export function makeDownloadFileDocumentHandler(
+  deps: HandlerDeps & { readonly objects: ObjectStore; readonly documents: DocumentStore },
+) {
+  const getDocument = makeGetDocument(deps);
+  return streamingHandler(routeById('DownloadFileDocument'), deps, async (request) => {
+    const personId = parseGuid(request.pathParameters.personId);
+    const { documentId } = request.pathParameters;
+    if (personId === undefined || !isSafeId(documentId)) throw new DocumentNotFoundError();
+    const document = await getDocument(personId, documentId);
+    return serveDownload(request, {
+      etag: `"${document.record.sha256}"`,
+      size: document.record.size,
+      headers: documentHeaders(document.record),
+      open: (range) => document.read(range),
+    });
+  });
+}
+
+/**
+ * Always an attachment with nosniff: whatever the uploader claimed the content to be, a browser saves it
+ * rather than rendering it. Never cached.
+ */
+function documentHeaders(record: DocumentRecord): Record<string, string> {
+  return {
+    'Content-Type': record.contentType,
+    // RFC 6266: an ASCII fallback for old clients plus the exact name as filename* in UTF-8.
+    'Content-Disposition': contentDisposition(record.fileName, {
+      type: 'attachment',
+      fallback: asciiFallback(record.fileName),
+    }),
+    'Cache-Control': 'private, no-store',
+  };
+}
+
+/** "Carte d'identité 日本.pdf" → "Carte d'identite __.pdf": accents dropped, anything else non-ASCII as "_". */
+function asciiFallback(fileName: string): string {
+  return fileName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
+}

@@ -1,0 +1,15 @@
+import type { Logger } from '../log.ts';
+import type { DocumentStore, ObjectStore } from '../ports.ts';
+import { ORPHAN_GRACE_SECONDS } from '../upload-session-timing.ts';
+import { makeSweepOrphanDocuments } from '../upload-sessions.ts';
+
+/** Scheduled daily: removes document bytes that no document points to. */
+export function makeSweepOrphanDocumentsHandler(deps: {
+  readonly objects: ObjectStore;
+  readonly documents: DocumentStore;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+}) {
+  const sweep = makeSweepOrphanDocuments(deps);
+  return async (): Promise<{ removed: number }> => ({ removed: await sweep(ORPHAN_GRACE_SECONDS) });
+}
