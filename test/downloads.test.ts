@@ -5,7 +5,7 @@ import {
   enrollmentPhotoKey,
   makeDownloadFileDocumentHandler as makeDownload,
   makeLogger,
-  noneMatch,
+  matchesIfNoneMatch,
   type ObjectStore,
 } from '@identities/core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,12 +38,12 @@ describe('decideRange (RFC 9110 §14)', () => {
   });
 
   it('compares If-None-Match weakly and accepts lists and *', () => {
-    expect(noneMatch('"a"', '"a"')).toBe(true);
-    expect(noneMatch('W/"a"', '"a"')).toBe(true);
-    expect(noneMatch('"x", "a"', '"a"')).toBe(true);
-    expect(noneMatch('*', '"a"')).toBe(true);
-    expect(noneMatch('"b"', '"a"')).toBe(false);
-    expect(noneMatch(undefined, '"a"')).toBe(false);
+    expect(matchesIfNoneMatch('"a"', '"a"')).toBe(true);
+    expect(matchesIfNoneMatch('W/"a"', '"a"')).toBe(true);
+    expect(matchesIfNoneMatch('"x", "a"', '"a"')).toBe(true);
+    expect(matchesIfNoneMatch('*', '"a"')).toBe(true);
+    expect(matchesIfNoneMatch('"b"', '"a"')).toBe(false);
+    expect(matchesIfNoneMatch(undefined, '"a"')).toBe(false);
   });
 });
 

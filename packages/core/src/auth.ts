@@ -16,7 +16,7 @@ export interface KeySource {
   readonly algorithms: readonly string[];
 }
 
-export const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
+const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
 
 /**
  * Keys published at a JWKS URL. The resolver caches keys and is meant to be created once per
@@ -30,8 +30,9 @@ export const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
 export function remoteKeySet(
   url: URL,
   algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
-  options: { timeoutMs?: number; cooldownMs?: number; cacheMaxAgeMs?: number } = {},
+  options: { timeoutMs?: number; cooldownMs?: number; cacheMaxAgeMs?: number; now?: () => number } = {},
 ): KeySource {
+  const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 3000;
   const cooldownMs = options.cooldownMs ?? 30_000;
   const maxAgeMs = options.cacheMaxAgeMs ?? 600_000;
@@ -46,11 +47,11 @@ export function remoteKeySet(
     pending ??= fetchJson(url, timeoutMs)
       .then((jwks) => {
         known = createLocalJWKSet(jwks as JSONWebKeySet);
-        fetchedAt = Date.now();
+        fetchedAt = now();
         return known;
       })
       .catch((error: unknown) => {
-        failedAt = Date.now();
+        failedAt = now();
         throw error;
       })
       .finally(() => {
@@ -62,8 +63,8 @@ export function remoteKeySet(
     let keys = known;
     // With keys in hand, a refresh that just failed is not retried at once: requests would each wait
     // out the timeout during an outage. With none, every request tries (concurrent ones share a fetch).
-    const backingOff = keys !== undefined && Date.now() - failedAt < cooldownMs;
-    if (keys === undefined || (Date.now() - fetchedAt >= maxAgeMs && !backingOff)) {
+    const backingOff = keys !== undefined && now() - failedAt < cooldownMs;
+    if (keys === undefined || (now() - fetchedAt >= maxAgeMs && !backingOff)) {
       try {
         keys = await reload();
       } catch (error) {
@@ -75,9 +76,9 @@ export function remoteKeySet(
     try {
       return await keys(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < cooldownMs) throw error;
+      if (!(error instanceof errors.JWKSNoMatchingKey) || now() - fetchedAt < cooldownMs) throw error;
       // An unknown key may be a newly rotated one that only the endpoint knows: refetch, or retry (503).
-      if (Date.now() - failedAt < cooldownMs) throw unavailable(error);
+      if (now() - failedAt < cooldownMs) throw unavailable(error);
       let refreshed: LocalKeys;
       try {
         refreshed = await reload();
@@ -195,17 +196,17 @@ const MAX_VERIFIED_TOKENS = 500;
 /** Roles remembered at most; the oldest is forgotten first. */
 export const MAX_CACHED_ROLES = 1000;
 /** Distinct roles one token may name: each may cost a lookup, and no real user holds more. */
-export const MAX_TOKEN_ROLES = 64;
+const MAX_TOKEN_ROLES = 64;
 /** The longest role name accepted, in characters (well inside the metadata table's 1,024-byte keys). */
-export const MAX_ROLE_NAME_LENGTH = 128;
+const MAX_ROLE_NAME_LENGTH = 128;
 /** The longest subject accepted, in characters: it is stored with every document as `createdBy`. */
-export const MAX_SUBJECT_LENGTH = 1024;
+const MAX_SUBJECT_LENGTH = 1024;
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 const NO_ROLES: RoleStore = { permissionsOf: async () => undefined };
 
-export const MAX_TOKEN_LENGTH = 8192;
-export const ROLE_CLAIMS = ['role', 'roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
+const MAX_TOKEN_LENGTH = 8192;
+const ROLE_CLAIMS = ['role', 'roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
 const NAME_IDENTIFIER_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier';
 
 // RFC 6750 §2.1 / RFC 9110 §11: the scheme is case-insensitive, then exactly one space and a token68.

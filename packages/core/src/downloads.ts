@@ -38,8 +38,11 @@ function entityTags(header: string): string[] {
   return (header.match(/\*|(?:W\/)?"[^"]*"/g) ?? []).map((tag) => tag.trim());
 }
 
-/** RFC 9110 §13.1.2: If-None-Match compares weakly, and `*` matches any current representation. */
-export function noneMatch(header: string | undefined, etag: string): boolean {
+/**
+ * Whether the current ETag matches the If-None-Match value (so a GET answers 304). RFC 9110 §13.1.2: it
+ * compares weakly, and `*` matches any current representation; no header matches nothing.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   const opaque = etag.replace(/^W\//, '');
   return entityTags(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque);
@@ -67,7 +70,8 @@ export interface Downloadable {
  */
 export async function serveDownload(request: HttpRequest, download: Downloadable): Promise<HttpResponse> {
   const validators = { ETag: download.etag, 'Cache-Control': download.headers['Cache-Control'] ?? 'private' };
-  if (noneMatch(request.headers['if-none-match'], download.etag)) return { statusCode: 304, headers: validators };
+  if (matchesIfNoneMatch(request.headers['if-none-match'], download.etag))
+    return { statusCode: 304, headers: validators };
 
   const head = request.method === 'HEAD';
   const headers = { ...download.headers, ...validators, 'Accept-Ranges': 'bytes' };

@@ -101,7 +101,7 @@ function defaultDetail(status: number): string {
  */
 async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoint: Endpoint) {
   const cors = corsHeaders(deps.cors ?? NO_CORS, request);
-  const withCors = (response: HttpResponse): HttpResponse => ({
+  const withCorsAndSecurityHeaders = (response: HttpResponse): HttpResponse => ({
     ...response,
     headers: { ...response.headers, ...cors, ...securityHeaders(request) },
   });
@@ -110,14 +110,14 @@ async function run(route: Route, deps: HandlerDeps, request: HttpRequest, endpoi
     const principal = await deps.auth.authenticate(request);
     subject = principal.subject;
     await deps.auth.authorize(principal, route.permission);
-    return { response: withCors(await endpoint(request, principal)), subject, failure: undefined };
+    return { response: withCorsAndSecurityHeaders(await endpoint(request, principal)), subject, failure: undefined };
   } catch (error) {
-    return { response: withCors(problemResponse(error, request.requestId)), subject, failure: error };
+    return { response: withCorsAndSecurityHeaders(problemResponse(error, request.requestId)), subject, failure: error };
   }
 }
 
 /** Characters of a subject written to the request log: enough to tell users apart, not a token's worth. */
-export const MAX_LOGGED_SUBJECT_LENGTH = 128;
+const MAX_LOGGED_SUBJECT_LENGTH = 128;
 
 /** The subject as logged: cut at a whole character, marked when cut, so long subjects cannot flood the logs. */
 function logged(subject: string): string {
