@@ -5,7 +5,7 @@ import {
   PREFLIGHT_MAX_AGE_SECONDS,
   type Route,
   routes,
-} from '@identities/core/routes';
+} from '@identities/core/infra';
 import { jwtEnvironment } from './auth.ts';
 import { functionArgs } from './functions.ts';
 import type { Domain } from './stage-settings.ts';

@@ -1,4 +1,4 @@
-import type { StorageAccess } from '@identities/core/routes';
+import type { StorageAccess } from '@identities/core/infra';
 import { statementsFor } from './permissions.ts';
 import { stage } from './stages.ts';
 import { bucket, table } from './storage.ts';

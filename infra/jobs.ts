@@ -1,4 +1,4 @@
-import { jobs } from '@identities/core/routes';
+import { jobs } from '@identities/core/infra';
 import { functionArgs } from './functions.ts';
 
 /** Every scheduled job of the route table: its own function, invoked by an EventBridge schedule. */

@@ -1,4 +1,4 @@
-import type { StorageAccess } from '@identities/core/routes';
+import type { StorageAccess } from '@identities/core/infra';
 
 /** One IAM statement, in the shape `sst.aws.Function` takes in `permissions`; `R` is a resource ARN. */
 export interface Statement<R> {

@@ -1,5 +1,5 @@
 import { TTL_ATTRIBUTE } from '@identities/aws/table';
-import { SESSION_TTL_SECONDS, UPLOAD_PREFIX } from '@identities/core/routes';
+import { SESSION_TTL_SECONDS, UPLOAD_PREFIX } from '@identities/core/infra';
 import { stage } from './stages.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jobs, type Route, routes } from '@identities/core/routes';
+import { jobs, type Route, routes } from '@identities/core/infra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction, type FunctionBundle } from '../../scripts/bundle.ts';
 import { ROOT } from './support/sst-stage.ts';

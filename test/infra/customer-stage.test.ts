@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableDefinition } from '@identities/aws';
-import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, jobs, routes } from '@identities/core/routes';
+import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, jobs, routes } from '@identities/core/infra';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SST_BUILD_OPTIONS } from '../../scripts/bundle.ts';
 import {

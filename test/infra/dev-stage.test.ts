@@ -1,4 +1,4 @@
-import { jobs, routes } from '@identities/core/routes';
+import { jobs, routes } from '@identities/core/infra';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployedRoutes, environmentOf, methods, only, routeMethods, routeOf, T } from './support/deployed.ts';
 import { buildStage, type StageBuild } from './support/sst-stage.ts';

@@ -1,4 +1,4 @@
-import { jobs, routes } from '@identities/core/routes';
+import { jobs, routes } from '@identities/core/infra';
 import { describe, expect, it } from 'vitest';
 import { checkJwtSettings } from '../../infra/jwt-settings.ts';
 import { statementsFor } from '../../infra/permissions.ts';
