@@ -1,93 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  cleanFileName,
-  type DocumentFields,
-  mediaTypeOrDefault,
-  requireWellFormed,
-  validateDocumentFields,
-} from './document-fields.ts';
 import { BadGatewayError, BadRequestError, ConflictError, GoneError, NotFoundError } from './errors.ts';
-import { parseGuid } from './ids.ts';
-import { DOCUMENT_PREFIX, documentObjectKey, parseDocumentObjectKey, stagingKey, UPLOAD_PREFIX } from './keys.ts';
+import { documentObjectKey, stagingKey } from './keys.ts';
 import { describeError, type Logger } from './log.ts';
 import type {
   DocumentRecord,
-  DocumentStore,
   ObjectStore,
   PresignedPost,
   UploadSession,
   UploadSessionStore,
   UploadTargets,
 } from './ports.ts';
-
-import { MAX_SESSION_FILE_BYTES, PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';
-
-const MAX_JSON_BYTES = 16 * 1024;
+import type { StartSessionCommand } from './session-requests.ts';
+import { PRESIGNED_POST_TTL_SECONDS, SESSION_TTL_SECONDS } from './upload-session-timing.ts';
 
 export class UploadSessionNotFoundError extends NotFoundError {
   constructor() {
     super('No upload session for this document.');
   }
-}
-
-export interface StartSessionCommand extends DocumentFields {
-  readonly fileName: string;
-  readonly contentType: string;
-  readonly size: number;
-}
-
-function parseJson(contentType: string | undefined, body: Buffer): Record<string, unknown> {
-  if (contentType === undefined || !/^application\/json\s*(;|$)/i.test(contentType)) {
-    throw new BadRequestError('The request must be application/json.');
-  }
-  if (body.length > MAX_JSON_BYTES) throw new BadRequestError(`The JSON body is over ${MAX_JSON_BYTES} bytes.`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new BadRequestError('The body is not valid JSON.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new BadRequestError('The body must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function optionalString(body: Record<string, unknown>, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new BadRequestError(`${name} must be a string.`);
-  return value;
-}
-
-/** `POST .../uploadSessions`: the document's fields plus the file's name, type and exact size. */
-export function parseStartSession(contentType: string | undefined, body: Buffer): StartSessionCommand {
-  const json = parseJson(contentType, body);
-  const fields = validateDocumentFields({
-    personId: optionalString(json, 'personId'),
-    name: optionalString(json, 'name'),
-    description: optionalString(json, 'description'),
-    publicId: optionalString(json, 'publicId'),
-  });
-  const rawFileName = optionalString(json, 'fileName');
-  requireWellFormed(rawFileName, 'fileName');
-  const fileName = cleanFileName(rawFileName);
-  if (fileName === undefined) throw new BadRequestError('fileName is required.');
-  const { size } = json;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
-    throw new BadRequestError('size must be the file size in bytes, a whole number above 0.');
-  }
-  if (size > MAX_SESSION_FILE_BYTES) {
-    throw new BadRequestError(`size must be at most ${MAX_SESSION_FILE_BYTES} bytes.`);
-  }
-  return { ...fields, fileName, contentType: mediaTypeOrDefault(optionalString(json, 'contentType')), size };
-}
-
-/** `POST .../uploadSessions/{documentId}/complete`: names the person the session belongs to. */
-export function parseCompleteSession(contentType: string | undefined, body: Buffer): { personId: string } {
-  const personId = parseGuid(optionalString(parseJson(contentType, body), 'personId')?.trim());
-  if (personId === undefined) throw new BadRequestError('personId must be a GUID.');
-  return { personId };
 }
 
 export interface SessionDeps {
@@ -232,56 +161,4 @@ async function hashObject(objects: ObjectStore, key: string, size: number): Prom
     throw new BadGatewayError(`Object storage returned ${read} bytes of an object of ${size}; complete again.`);
   }
   return hash.digest('hex');
-}
-
-/**
- * Removes what upload sessions left behind: sessions whose time ran out (item and staged object), and
- * staged objects older than any live session could be. In the cloud DynamoDB's TTL and a bucket
- * lifecycle rule do the same; local and on-prem servers run this every minute.
- */
-export function makeSweepUploadSessions(deps: Pick<SessionDeps, 'sessions' | 'objects' | 'logger' | 'clock'>) {
-  const clock = deps.clock ?? (() => new Date());
-  return async (): Promise<{ sessions: number; objects: number }> => {
-    const now = clock();
-    const expired = await deps.sessions.expired(now);
-    for (const session of expired) {
-      await deps.objects.delete(session.stagingKey);
-      await deps.sessions.remove(session);
-    }
-    const cutoff = new Date(now.getTime() - (SESSION_TTL_SECONDS + 300) * 1000);
-    const leftovers = await deps.objects.listOlderThan(UPLOAD_PREFIX, cutoff);
-    for (const key of leftovers) await deps.objects.delete(key);
-    if (expired.length + leftovers.length > 0) {
-      deps.logger.log('info', 'swept upload sessions', { sessions: expired.length, objects: leftovers.length });
-    }
-    return { sessions: expired.length, objects: leftovers.length };
-  };
-}
-
-/**
- * Removes document objects no document points to: what a process killed between writing an upload's
- * bytes and its metadata leaves behind (they were never visible: downloads go through the metadata).
- * Objects younger than the grace time may belong to an upload still in flight and are left alone.
- */
-export function makeSweepOrphanDocuments(deps: {
-  readonly objects: ObjectStore;
-  readonly documents: DocumentStore;
-  readonly logger: Logger;
-  readonly clock?: () => Date;
-}) {
-  const clock = deps.clock ?? (() => new Date());
-  return async (graceSeconds: number): Promise<number> => {
-    const keys = await deps.objects.listOlderThan(DOCUMENT_PREFIX, new Date(clock().getTime() - graceSeconds * 1000));
-    let removed = 0;
-    for (const key of keys) {
-      const owner = parseDocumentObjectKey(key);
-      if (owner === undefined) continue;
-      const record = await deps.documents.get(owner.personId, owner.documentId);
-      if (record?.objectKey === key) continue;
-      await deps.objects.delete(key);
-      removed++;
-    }
-    if (removed > 0) deps.logger.log('info', 'swept orphaned document objects', { objects: removed });
-    return removed;
-  };
 }

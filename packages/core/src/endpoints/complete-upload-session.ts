@@ -2,7 +2,8 @@ import { isSafeId } from '../ids.ts';
 import { bufferedHandler, type HandlerDeps } from '../lambda-adapter.ts';
 import type { ObjectStore, UploadSessionStore } from '../ports.ts';
 import { pathOf, routeById } from '../routes.ts';
-import { makeCompleteUploadSession, parseCompleteSession, UploadSessionNotFoundError } from '../upload-sessions.ts';
+import { parseCompleteSession } from '../session-requests.ts';
+import { makeCompleteUploadSession, UploadSessionNotFoundError } from '../upload-sessions.ts';
 import { documentLocation } from './locations.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { bufferedHandler, type HandlerDeps } from '../lambda-adapter.ts';
 import type { UploadSessionStore, UploadTargets } from '../ports.ts';
 import { pathOf, routeById } from '../routes.ts';
-import { makeStartUploadSession, parseStartSession } from '../upload-sessions.ts';
+import { parseStartSession } from '../session-requests.ts';
+import { makeStartUploadSession } from '../upload-sessions.ts';
 import { documentLocation, relativeReference } from './locations.ts';
 
 /** POST /api/v1/people/fileDocuments/uploadSessions: Add Identity Files. 201 with a presigned upload form. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { DocumentStore, ObjectStore } from '../ports.ts';
+import { makeSweepOrphanDocuments } from '../sweeps.ts';
 import { ORPHAN_GRACE_SECONDS } from '../upload-session-timing.ts';
-import { makeSweepOrphanDocuments } from '../upload-sessions.ts';
 
 /** Scheduled daily: removes document bytes that no document points to. */
 export function makeSweepOrphanDocumentsHandler(deps: {
