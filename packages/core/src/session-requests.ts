@@ -9,7 +9,7 @@ import { BadRequestError } from './errors.ts';
 import { parseGuid } from './ids.ts';
 import { MAX_SESSION_FILE_BYTES } from './upload-session-timing.ts';
 
-/** The JSON bodies of the upload-session routes, parsed and validated: every failure is a 400. */
+// The JSON bodies of the upload-session routes, parsed and validated: every failure is a 400.
 
 const MAX_JSON_BYTES = 16 * 1024;
 
