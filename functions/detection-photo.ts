@@ -1,7 +1,4 @@
-import { handlerDepsFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { makeDetectionPhotoHandler } from '@identities/core';
+import { detectionPhotoHandler, readSettings } from '@identities/aws';
 
-// GET and HEAD /api/v1/people/detectionPhoto/{faceId}/{detectionId}: the route lives in @identities/core.
-const env = process.env;
-
-export const handler = makeDetectionPhotoHandler({ ...handlerDepsFromEnv(env), objects: objectStoreFromEnv(env) });
+// GET and HEAD /api/v1/people/detectionPhoto/{faceId}/{detectionId}: the route lives in @identities/core, its wiring in @identities/aws.
+export const handler = detectionPhotoHandler(readSettings(process.env));

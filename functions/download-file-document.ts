@@ -1,18 +1,4 @@
-import {
-  handlerDepsFromEnv,
-  makeDocumentStore,
-  makeRoleStore,
-  objectStoreFromEnv,
-  tableFromEnv,
-} from '@identities/aws';
-import { makeDownloadFileDocumentHandler } from '@identities/core';
+import { downloadFileDocumentHandler, readSettings } from '@identities/aws';
 
-// GET and HEAD /api/v1/people/{personId}/fileDocuments/{documentId}/data: the route lives in @identities/core.
-const env = process.env;
-const table = tableFromEnv(env);
-
-export const handler = makeDownloadFileDocumentHandler({
-  ...handlerDepsFromEnv(env, makeRoleStore(table.client, table.name)),
-  objects: objectStoreFromEnv(env),
-  documents: makeDocumentStore(table.client, table.name),
-});
+// GET and HEAD /api/v1/people/{personId}/fileDocuments/{documentId}/data: the route lives in @identities/core, its wiring in @identities/aws.
+export const handler = downloadFileDocumentHandler(readSettings(process.env));

@@ -1,7 +1,4 @@
-import { handlerDepsFromEnv, objectStoreFromEnv } from '@identities/aws';
-import { makeEnrollmentPhotoHandler } from '@identities/core';
+import { enrollmentPhotoHandler, readSettings } from '@identities/aws';
 
-// GET and HEAD /api/v1/people/enrollmentPhoto/{faceId}: the route lives in @identities/core.
-const env = process.env;
-
-export const handler = makeEnrollmentPhotoHandler({ ...handlerDepsFromEnv(env), objects: objectStoreFromEnv(env) });
+// GET and HEAD /api/v1/people/enrollmentPhoto/{faceId}: the route lives in @identities/core, its wiring in @identities/aws.
+export const handler = enrollmentPhotoHandler(readSettings(process.env));

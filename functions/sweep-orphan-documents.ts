@@ -1,12 +1,4 @@
-import { loggerFromEnv, makeDocumentStore, objectStoreFromEnv, tableFromEnv } from '@identities/aws';
-import { makeSweepOrphanDocumentsHandler } from '@identities/core';
+import { readLogLevel, readStorageSettings, sweepOrphanDocumentsHandler } from '@identities/aws';
 
-// Scheduled daily (the route table's jobs): the job lives in @identities/core.
-const env = process.env;
-const table = tableFromEnv(env);
-
-export const handler = makeSweepOrphanDocumentsHandler({
-  objects: objectStoreFromEnv(env),
-  documents: makeDocumentStore(table.client, table.name),
-  logger: loggerFromEnv(env),
-});
+// Scheduled daily (the route table's jobs): the job lives in @identities/core, its wiring in @identities/aws.
+export const handler = sweepOrphanDocumentsHandler(readStorageSettings(process.env), readLogLevel(process.env));

@@ -6,7 +6,6 @@ import {
   loggerFromEnv,
   readSettings,
   s3Settings,
-  settingsToEnv,
 } from '@identities/aws';
 import { DOCUMENT_PREFIX, ORPHAN_GRACE_SECONDS, routes } from '@identities/core';
 import { describe, expect, it } from 'vitest';
@@ -75,7 +74,7 @@ describe('configuration', () => {
 });
 
 describe('settings as a value', () => {
-  it('read back from the environment written for them, unchanged', () => {
+  it('hold every setting the environment names, typed and checked', () => {
     const env = {
       ...jwt,
       AWS_REGION: 'eu-west-1',
@@ -96,7 +95,6 @@ describe('settings as a value', () => {
     });
     expect(settings.auth).toMatchObject({ audience: ['api'], keys: { secret: 'x'.repeat(32) }, roleCacheSeconds: 5 });
     expect(settings.corsOrigins).toEqual(['https://app.example', 'http://localhost:*']);
-    expect(readSettings(settingsToEnv(settings))).toEqual(settings);
   });
 
   it('refuse a malformed origin or log level, naming the setting', () => {

@@ -11,3 +11,4 @@ export * from './settings.ts';
 export * from './storage-errors.ts';
 export * from './table.ts';
 export * from './upload-session-store.ts';
+export * from './wiring.ts';

@@ -185,39 +185,3 @@ export function readSettings(env: Env): Settings {
     corsOrigins: readCorsOrigins(env),
   };
 }
-
-/**
- * The environment that `readSettings` reads these settings back from: what a function's cold start is
- * given. The one place the variable names are written.
- */
-export function settingsToEnv(settings: Settings): Record<string, string> {
-  const { storage, auth } = settings;
-  const keys = auth.keys;
-  return {
-    AWS_REGION: storage.region,
-    BUCKET_NAME: storage.bucket,
-    TABLE_NAME: storage.table ?? '',
-    S3_ENDPOINT: storage.s3Endpoint ?? '',
-    DYNAMODB_ENDPOINT: storage.dynamoEndpoint ?? '',
-    S3_PUBLIC_ENDPOINT: storage.s3PublicEndpoint ?? '',
-    ...(storage.credentials === undefined
-      ? {}
-      : {
-          AWS_ACCESS_KEY_ID: storage.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: storage.credentials.secretAccessKey,
-        }),
-    JWT_ISSUER: auth.issuer,
-    JWT_AUDIENCE: auth.audience.join(','),
-    JWT_JWKS_URL: 'jwksUrl' in keys ? keys.jwksUrl.href : '',
-    JWT_JWKS: 'jwks' in keys ? JSON.stringify(keys.jwks) : '',
-    JWT_PUBLIC_KEY: 'publicKeyPem' in keys ? keys.publicKeyPem : '',
-    JWT_SECRET: 'secret' in keys ? keys.secret : '',
-    JWT_ALGORITHMS: auth.algorithms?.join(',') ?? '',
-    JWT_CLOCK_TOLERANCE_SECONDS: String(auth.clockToleranceSeconds),
-    JWT_MAX_TOKEN_LIFETIME_SECONDS: String(auth.maxTokenLifetimeSeconds),
-    ROLE_CACHE_SECONDS: String(auth.roleCacheSeconds),
-    TOKEN_CACHE_SECONDS: String(auth.tokenCacheSeconds),
-    LOG_LEVEL: settings.logLevel,
-    CORS_ALLOWED_ORIGINS: settings.corsOrigins.join(','),
-  };
-}

@@ -7,14 +7,19 @@ import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@a
 import {
   type AuthSettings,
   authenticatorOf,
+  completeUploadSessionHandler,
+  detectionPhotoHandler,
+  downloadFileDocumentHandler,
+  enrollmentPhotoHandler,
   makeRoleStore,
   makeS3Client,
   parseJwksUrl,
   readAuthTuning,
   type Settings,
   type StorageSettings,
-  settingsToEnv,
+  startUploadSessionHandler,
   tableOf,
+  uploadFileDocumentHandler,
 } from '@identities/aws';
 import {
   type Authenticator,
@@ -28,6 +33,7 @@ import {
   makeLogger,
   ORPHAN_GRACE_SECONDS,
   type Route,
+  type RouteId,
   routes,
 } from '@identities/core';
 import { lockDataDir, writeServerInfo } from './data-dir.ts';
@@ -104,16 +110,18 @@ export class PortInUseError extends Error {
 }
 
 export const SAMPLE_FACE_ID = 'sample-face';
-const REPO_ROOT = new URL('../../../', import.meta.url);
-
-/** Imports a route's function module, as Lambda does at a cold start. */
-async function loadHandler(route: Route): Promise<AnyHandler> {
-  const [file, name] = route.handler.split('.') as [string, string];
-  const module = (await import(new URL(`${file}.ts`, REPO_ROOT).href)) as Record<string, unknown>;
-  const handler = module[name];
-  if (typeof handler !== 'function') throw new Error(`${route.handler} exports no handler`);
-  return handler as AnyHandler;
-}
+/**
+ * Each route's handler from settings given as a value: the very wiring its function module runs at a
+ * cold start with the settings of its environment (`functions/<route>.ts` is that one call).
+ */
+export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => AnyHandler>> = {
+  EnrollmentPhoto: enrollmentPhotoHandler,
+  DetectionPhoto: detectionPhotoHandler,
+  UploadFileDocument: uploadFileDocumentHandler,
+  DownloadFileDocument: downloadFileDocumentHandler,
+  StartUploadSession: startUploadSessionHandler,
+  CompleteUploadSession: completeUploadSessionHandler,
+};
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -125,10 +133,10 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 /**
- * The local and on-prem server: the local gateway in front of the very handler modules Lambda runs,
- * with embedded or external storage and the dev or a customer's issuer. In steps: take the data dir,
- * open storage, load keys and certificate, listen, settle the functions' settings, load the functions,
- * then seed, announce and sweep.
+ * The local and on-prem server: the local gateway in front of the very handlers Lambda runs (each route's
+ * wiring, given the server's settings as a value), with embedded or external storage and the dev or a
+ * customer's issuer. In steps: take the data dir, open storage, load keys and certificate, listen, settle
+ * the functions' settings, make the functions, then seed, announce and sweep.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const logger: Logger = makeLogger(options.logLevel ?? 'info');
@@ -141,7 +149,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
     const tls = await serverTls(options, logger);
 
-    // Set once the functions' settings are in place, before the first function loads.
+    // The functions are made once their settings are known, which takes the listening address.
+    let settled: (settings: Settings) => void = () => undefined;
+    const functionSettings = new Promise<Settings>((resolve) => {
+      settled = resolve;
+    });
+    // One handler per route, as one warm container each: made once, whoever asks first.
+    const made = new Map<string, Promise<AnyHandler>>();
+    const loadHandler = (route: Route) => {
+      let handler = made.get(route.id);
+      if (handler === undefined) {
+        handler = functionSettings.then((settings) => ROUTE_HANDLERS[route.id as RouteId](settings));
+        made.set(route.id, handler);
+      }
+      return handler;
+    };
     let auth: Authenticator | undefined;
     const gateway = createGateway({
       routes,
@@ -167,9 +189,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       corsOrigins,
       https: tls !== undefined,
     });
-    // The functions read their settings at cold start, as in Lambda, from the environment.
-    Object.assign(process.env, settingsToEnv(settings));
-    // Load every function now, as cold starts would: bad configuration fails here, not on a request.
+    settled(settings);
+    // Make every function now, as cold starts would: bad configuration fails here, not on a request.
     await Promise.all(routes.map(loadHandler));
     const table = tableOf(settings.storage);
     auth = authenticatorOf(settings.auth, makeRoleStore(table.client, table.name));

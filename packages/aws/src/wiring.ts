@@ -1,0 +1,79 @@
+import {
+  type LogLevel,
+  makeCompleteUploadSessionHandler,
+  makeDetectionPhotoHandler,
+  makeDownloadFileDocumentHandler,
+  makeEnrollmentPhotoHandler,
+  makeLogger,
+  makeStartUploadSessionHandler,
+  makeSweepOrphanDocumentsHandler,
+  makeUploadFileDocumentHandler,
+} from '@identities/core';
+import { makeDocumentStore } from './document-store.ts';
+import { tableOf } from './dynamo-client.ts';
+import { handlerDepsOf } from './handler-deps.ts';
+import { makeRoleStore } from './role-store.ts';
+import { objectStoreOf, uploadTargetsOf } from './s3.ts';
+import type { Settings, StorageSettings } from './settings.ts';
+import { makeUploadSessionStore } from './upload-session-store.ts';
+
+/*
+ * Each route's handler, wired from settings given as a value. A function module calls one of these once,
+ * at cold start, with the settings of its environment (`readSettings(process.env)`); the local and
+ * on-prem server calls them with the settings it builds from its own options. One function per route,
+ * not a table of them, so that each function's bundle holds only its own route's code.
+ */
+
+export function enrollmentPhotoHandler(settings: Settings) {
+  return makeEnrollmentPhotoHandler({ ...handlerDepsOf(settings), objects: objectStoreOf(settings.storage) });
+}
+
+export function detectionPhotoHandler(settings: Settings) {
+  return makeDetectionPhotoHandler({ ...handlerDepsOf(settings), objects: objectStoreOf(settings.storage) });
+}
+
+export function uploadFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeUploadFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    objects: objectStoreOf(settings.storage),
+    documents: makeDocumentStore(table.client, table.name),
+  });
+}
+
+export function downloadFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDownloadFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    objects: objectStoreOf(settings.storage),
+    documents: makeDocumentStore(table.client, table.name),
+  });
+}
+
+export function startUploadSessionHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeStartUploadSessionHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    sessions: makeUploadSessionStore(table.client, table.name),
+    targets: uploadTargetsOf(settings.storage),
+  });
+}
+
+export function completeUploadSessionHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeCompleteUploadSessionHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    sessions: makeUploadSessionStore(table.client, table.name),
+    objects: objectStoreOf(settings.storage),
+  });
+}
+
+/** The scheduled sweep reads no tokens: storage and a log level are all its settings. */
+export function sweepOrphanDocumentsHandler(storage: StorageSettings, logLevel: LogLevel) {
+  const table = tableOf(storage);
+  return makeSweepOrphanDocumentsHandler({
+    objects: objectStoreOf(storage),
+    documents: makeDocumentStore(table.client, table.name),
+    logger: makeLogger(logLevel),
+  });
+}
