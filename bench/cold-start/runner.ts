@@ -1,8 +1,14 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { StreamingHandler } from '@identities/core';
-import { installLocalLambdaRuntime, invokeStreamingHandler, isStreamingHandler, localContext } from '@identities/local';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+// The emulator's own module: the package index would bundle the stores and the server into the runner.
+import {
+  installLocalLambdaRuntime,
+  invokeStreamingHandler,
+  isStreamingHandler,
+  localContext,
+} from '../../packages/local/src/lambda-emulator.ts';
 
 /**
  * One cold start, as Lambda does it: a fresh Node process loads a function bundle, then serves one
