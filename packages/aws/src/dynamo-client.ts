@@ -2,7 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import type { AccessKey, StorageSettings } from './settings.ts';
-import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateErrorsOf } from './storage-errors.ts';
+import {
+  STORAGE_CLIENT_LIMITS,
+  type StorageClientLimits,
+  storageClientConfig,
+  translateErrorsOf,
+} from './storage-errors.ts';
 
 export interface DynamoSettings {
   readonly table: string;
@@ -25,16 +30,7 @@ export function makeDynamoClient(
   limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
 ): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    region: settings.region,
-    // Given for stores of our own (the embedded ones); otherwise the SDK's default chain.
-    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
-    maxAttempts: limits.maxAttempts,
-    requestHandler: {
-      connectionTimeout: limits.connectionTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      // Without this the SDK only warns when a request goes quiet, and the function waits on.
-      throwOnRequestTimeout: true,
-    },
+    ...storageClientConfig(settings, limits),
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
   });
   // Every call's failures become the API's storage errors here, once: no store method can miss it.

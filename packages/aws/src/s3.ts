@@ -14,7 +14,12 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import type { AccessKey, StorageSettings } from './settings.ts';
-import { STORAGE_CLIENT_LIMITS, type StorageClientLimits, translateErrorsOf } from './storage-errors.ts';
+import {
+  STORAGE_CLIENT_LIMITS,
+  type StorageClientLimits,
+  storageClientConfig,
+  translateErrorsOf,
+} from './storage-errors.ts';
 
 export interface S3Settings {
   readonly bucket: string;
@@ -33,16 +38,7 @@ export function makeS3Client(
   limits: StorageClientLimits = STORAGE_CLIENT_LIMITS,
 ): S3Client {
   const client = new S3Client({
-    region: settings.region,
-    // Given for stores of our own (the embedded ones); otherwise the SDK's default chain.
-    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
-    maxAttempts: limits.maxAttempts,
-    requestHandler: {
-      connectionTimeout: limits.connectionTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      // Without this the SDK only warns when a request goes quiet, and the function waits on.
-      throwOnRequestTimeout: true,
-    },
+    ...storageClientConfig(settings, limits),
     ...(settings.endpoint === undefined
       ? {}
       : {

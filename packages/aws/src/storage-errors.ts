@@ -85,3 +85,24 @@ export const STORAGE_CLIENT_LIMITS: StorageClientLimits = {
   connectionTimeoutMs: 3_000,
   requestTimeoutMs: 20_000,
 };
+
+/**
+ * What every storage client is made with: its region, the key given for stores of our own (the
+ * embedded ones; otherwise the SDK's default chain), and the bounds above.
+ */
+export function storageClientConfig(
+  settings: { readonly region: string; readonly credentials?: { accessKeyId: string; secretAccessKey: string } },
+  limits: StorageClientLimits,
+) {
+  return {
+    region: settings.region,
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+    maxAttempts: limits.maxAttempts,
+    requestHandler: {
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Without this the SDK only warns when a request goes quiet, and the function waits on.
+      throwOnRequestTimeout: true,
+    },
+  };
+}
