@@ -422,6 +422,28 @@ describe('the on-prem server, attacked from the network', () => {
       expect(answer.sentWhenAnswered).toBeLessThan(declared);
     });
 
+    it('are answered before their body is read on any route, a GET with a body too', async () => {
+      const { hostname, port } = new URL(server.url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({
+          hostname,
+          port,
+          method: 'GET',
+          path: '/api/v1/people/enrollmentPhoto/sample-face',
+          headers: { 'Content-Length': 10 * 1024 * 1024 },
+        });
+        req.on('response', (response) => {
+          resolve(response.statusCode ?? 0);
+          response.resume();
+          req.destroy();
+        });
+        req.on('error', () => undefined);
+        req.write(Buffer.alloc(64 * 1024));
+        setTimeout(() => reject(new Error('no answer before the body was complete')), 10_000).unref();
+      });
+      expect(status).toBe(401);
+    });
+
     it('get no go-ahead to send their body when they ask first', async () => {
       const { hostname, port } = new URL(server.url);
       const outcome = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {

@@ -207,7 +207,7 @@ export function createGateway(options: GatewayOptions) {
     }
 
     const requestId = randomUUID();
-    if (options.precheck !== undefined && route.method === 'POST') {
+    if (options.precheck !== undefined && carriesBody(request)) {
       const refused = await precheck(options.precheck, route, request, requestId);
       if (refused !== undefined) {
         answerRefusal(refused, options.cors ?? NO_CORS, request, response, requestId);
@@ -274,6 +274,12 @@ export function createGateway(options: GatewayOptions) {
       gatewayError(response, 502, 'Internal server error', 'InternalServerErrorException', requestId);
     }
   };
+}
+
+/** Whether the request announces a body (RFC 9112 §6.3): only then is there anything to hold back. */
+function carriesBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** The typed refusal of a precheck (401, 403, 503 while the keys cannot be fetched), if any. */
