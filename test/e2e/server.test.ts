@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { generate } from 'selfsigned';
@@ -396,6 +397,21 @@ describe('identities serve --tls-self-signed, as clients see it', () => {
     await server?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
+
+  it('closes a connection that never starts its TLS handshake, so such connections cannot hold the server', async () => {
+    const { hostname, port } = new URL(server.url);
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+      setTimeout(() => {
+        socket.destroy();
+        reject(new Error('the silent connection was kept open'));
+      }, 20_000).unref();
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 25_000);
 
   it('replaces a stored SHA-1 certificate at start, and says so', async () => {
     const oldDir = await tempDir();

@@ -310,6 +310,60 @@ describe('the on-prem server, attacked from the network', () => {
       expect(answer.body.toString()).toContain('EntityTooLarge');
     });
 
+    it('gives no go-ahead before it has looked at the path and method', async () => {
+      const { hostname, port } = new URL(server.url);
+      const outcome = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+        let continued = false;
+        const req = request({
+          hostname,
+          port,
+          method: 'PUT',
+          path: '/_storage/identities/faces/x.jpg',
+          headers: { 'Content-Length': 1024, Expect: '100-continue' },
+        });
+        req.on('continue', () => {
+          continued = true;
+        });
+        req.on('response', (response) => {
+          resolve({ continued, status: response.statusCode ?? 0 });
+          response.resume();
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+      expect(outcome).toEqual({ continued: false, status: 403 });
+    });
+
+    it('drops a form whose signed fields do not arrive in time, however long its body claims to be', async () => {
+      const { hostname, port } = new URL(server.url);
+      const started = Date.now();
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({
+          hostname,
+          port,
+          method: 'POST',
+          path: '/_storage/identities',
+          headers: { 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': 60_000_000 },
+        });
+        req.on('response', (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
+            req.destroy();
+          });
+        });
+        req.on('error', () => undefined);
+        // A form that never gets to its signature.
+        req.write('--x\r\nContent-Disposition: form-data; name="key"\r\n\r\nuploads/x\r\n');
+        setTimeout(() => reject(new Error('the connection was held')), 40_000).unref();
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toContain('RequestTimeout');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }, 45_000);
+
     it('logs every request, refused ones included', () => {
       expect(server.output()).toMatch(/"message":"storage request".*"status":403/);
     });
@@ -376,6 +430,28 @@ describe('the on-prem server, attacked from the network', () => {
       } finally {
         owner.destroy();
       }
+    });
+
+    it('refuse a caller without the install key before reading its body', async () => {
+      const { hostname, port } = new URL(info.dynamoEndpoint);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({
+          hostname,
+          port,
+          method: 'POST',
+          path: '/',
+          headers: { 'X-Amz-Target': 'DynamoDB_20120810.Scan', 'Content-Length': 16 * 1024 * 1024 },
+        });
+        req.on('response', (response) => {
+          resolve(response.statusCode ?? 0);
+          response.resume();
+          req.destroy();
+        });
+        req.on('error', () => undefined);
+        req.write(Buffer.alloc(64 * 1024));
+        setTimeout(() => reject(new Error('the body was read first')), 10_000).unref();
+      });
+      expect(status).toBe(400);
     });
 
     it('listen on loopback only', () => {
@@ -490,6 +566,17 @@ describe('the on-prem server, attacked from the network', () => {
         });
         expect(answer.status, name).toBe(200);
       }
+      expect(server.output()).not.toContain('gateway failed');
+    });
+
+    it('answer request targets no route names with a 4xx, never a failure of their own', async () => {
+      for (const path of ['//[', '//%', '/%zz/[', '/\\\\x']) {
+        const answer = await exchange(server.url, { path });
+        expect(answer.status, path).toBeGreaterThanOrEqual(400);
+        expect(answer.status, path).toBeLessThan(500);
+      }
+      // And `//host/...` is a path here, never a host.
+      expect((await exchange(server.url, { path: '//evil.example/.well-known/jwks.json' })).status).toBe(403);
       expect(server.output()).not.toContain('gateway failed');
     });
 

@@ -182,14 +182,18 @@ export function createGateway(options: GatewayOptions) {
       drain(request);
       return gatewayError(response, 400, 'Bad Request', 'BadRequestException', '');
     }
-    const url = new URL(request.url ?? '/', 'http://gateway');
+    // Appended, never resolved against a base: `//host/...` stays a path, and a target no URL can hold is a 400.
+    const url = URL.canParse(`http://gateway${request.url}`) ? new URL(`http://gateway${request.url}`) : undefined;
+    if (url === undefined) {
+      drain(request, REFUSED_DRAIN_LIMIT);
+      return gatewayError(response, 400, 'Bad Request', 'BadRequestException', '');
+    }
     const method = request.method ?? 'GET';
     const extra = Object.hasOwn(options.extras ?? {}, url.pathname) ? options.extras?.[url.pathname] : undefined;
     if (extra !== undefined && method === 'GET') return extra(request, response);
 
     if (url.pathname === STORAGE_UPLOAD_PATH || url.pathname.startsWith(`${STORAGE_UPLOAD_PATH}/`)) {
       if (options.storageUploads !== undefined) {
-        if (request.headers.expect === '100-continue') response.writeContinue();
         return options.storageUploads(request, response, url.pathname.slice(STORAGE_UPLOAD_PATH.length) || '/');
       }
     }
@@ -201,7 +205,7 @@ export function createGateway(options: GatewayOptions) {
       (candidate) => candidate.method === method || (method === 'HEAD' && candidate.method === 'GET' && candidate.head),
     );
     if (route === undefined) {
-      drain(request);
+      drain(request, REFUSED_DRAIN_LIMIT);
       // API Gateway answers any path or method it has no resource for with this 403.
       return gatewayError(response, 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException', '');
     }
@@ -228,7 +232,15 @@ export function createGateway(options: GatewayOptions) {
     try {
       body = await readBody(request, PLATFORM_LIMITS.requestBytes);
     } catch (error) {
-      if (!(error instanceof TooLarge)) throw error;
+      if (!(error instanceof TooLarge)) {
+        // The client went away before its body was whole: nothing to answer, and no failure of ours.
+        if (!request.complete) {
+          logger.log('info', 'request abandoned', { route: route.id, requestId, method });
+          response.destroy();
+          return;
+        }
+        throw error;
+      }
       drain(request);
       return gatewayError(response, 413, 'Request Too Long', 'RequestTooLongException', '');
     }
@@ -321,6 +333,10 @@ function answerRefusal(
   });
   response.end(body);
   drain(request, REFUSED_DRAIN_LIMIT);
+  // A client still sending after its answer has had a second to read it: the connection goes.
+  response.once('finish', () => {
+    if (!request.complete) setTimeout(() => request.socket.destroy(), 1000).unref();
+  });
 }
 
 async function serveStreamed(

@@ -81,11 +81,14 @@ export interface ServeOptions {
 }
 
 /**
- * What one connection may hold, stated once (README, SECURITY.md): headers within 20 s and 16 KB, a whole
+ * What one connection may hold, stated once (README, SECURITY.md): a TLS handshake within 10 s, headers
+ * within 20 s and 16 KB, a whole
  * request within 10 minutes (a 200 MiB upload form at about 350 KB/s), 5 s between requests on a kept
  * connection, 60 s of silence at most, and 256 connections at once.
  */
 export const SERVER_LIMITS = {
+  /** A TLS client must finish its handshake within this, before any HTTP limit applies. */
+  handshakeTimeoutMs: 10_000,
   maxHeaderBytes: 16 * 1024,
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 600_000,
@@ -271,6 +274,7 @@ function createListeningServer(
             ...serverOptions,
             cert: tls.cert,
             key: tls.key,
+            handshakeTimeout: SERVER_LIMITS.handshakeTimeoutMs,
             minVersion: 'TLSv1.2',
             // TLS 1.2 with forward secrecy and AEAD only (TLS 1.3's suites all are): no CBC, CCM or ARIA.
             ciphers: [

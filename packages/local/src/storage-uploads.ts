@@ -13,6 +13,11 @@ import { escapeXml } from './store-front.ts';
 /** The form's fields come before its file, and are small: a policy is a few hundred bytes. */
 const MAX_FIELDS = 24;
 const MAX_FIELD_BYTES = 16 * 1024;
+/**
+ * A form's fields, which carry its signature, must have arrived within this: until they are verified the
+ * client is anonymous, and may not hold a connection for the whole request time-out.
+ */
+export const FORM_FIELDS_TIMEOUT_MS = 15_000;
 /** What a form may carry beside its file: multipart framing and fields. */
 const FORM_OVERHEAD_BYTES = 256 * 1024;
 
@@ -135,6 +140,8 @@ export function createStorageUploads(options: StorageUploadOptions): StorageUplo
       return fail(new S3FormError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size'));
     }
 
+    // Only now may a client that asked first send its body.
+    if (request.headers.expect === '100-continue') response.writeContinue();
     const staged = join(options.stagingDir, `upload-${requestId}`);
     const aborted = new AbortController();
     const onClose = () => {
@@ -229,7 +236,9 @@ function receiveForm(
     const fields = new Map<string, string>();
     let failure: unknown;
     let received: Promise<ReceivedForm> | undefined;
+    let fieldsDue: NodeJS.Timeout | undefined;
     const stop = (error: unknown) => {
+      clearTimeout(fieldsDue);
       failure ??= error;
       request.unpipe(parser);
       parser.removeAllListeners('file');
@@ -249,7 +258,19 @@ function receiveForm(
       }
       fields.set(lower, value);
     });
+    fieldsDue = setTimeout(
+      () =>
+        stop(
+          new S3FormError(
+            400,
+            'RequestTimeout',
+            'Your socket connection to the server was not read from or written to within the timeout period.',
+          ),
+        ),
+      FORM_FIELDS_TIMEOUT_MS,
+    );
     parser.on('file', (_name: string | undefined, stream) => {
+      clearTimeout(fieldsDue);
       let policy: VerifiedPolicy;
       try {
         policy = verifyForm(fields, options, now);
@@ -302,6 +323,7 @@ function receiveForm(
       ),
     );
     parser.on('close', () => {
+      clearTimeout(fieldsDue);
       if (failure !== undefined) return;
       if (received === undefined) {
         return stop(new S3FormError(400, 'InvalidArgument', 'POST requires exactly one file upload per request.'));

@@ -9,8 +9,10 @@ import { verifySigV4 } from './sigv4.ts';
 /** Which protocol a front speaks, so that refusals read as the real service's. */
 export type StoreService = 's3' | 'dynamodb';
 
-/** DynamoDB requests are JSON: an item is 400 KB at most, a batch write 16 MB. */
-const MAX_DYNAMODB_BODY_BYTES = 16 * 1024 * 1024;
+/** DynamoDB requests are JSON: an item is 400 KB at most; this service writes one item a request. */
+const MAX_DYNAMODB_BODY_BYTES = 1024 * 1024;
+/** Connections a store front accepts at once. */
+export const MAX_STORE_CONNECTIONS = 512;
 
 /**
  * An embedded store behind a front that lets through only requests signed (AWS Signature Version 4)
@@ -31,6 +33,24 @@ export function storeFront(options: {
 
   return async (request, response) => {
     try {
+      // A body is read (DynamoDB's, to check the hash the signature covers) only for a caller naming the
+      // install's key: anyone else is refused before a byte of it is held.
+      if (service === 'dynamodb' && !namesKey(request.headers.authorization, credentials.accessKeyId)) {
+        logger?.log('warn', 'store request refused', {
+          service,
+          method: request.method,
+          code: 'UnrecognizedClientException',
+          sourceIp: request.socket.remoteAddress,
+        });
+        response.setHeader('Connection', 'close');
+        return refuse(
+          service,
+          response,
+          400,
+          'InvalidAccessKeyId',
+          'The security token included in the request is invalid.',
+        );
+      }
       const body = service === 'dynamodb' ? await readAll(request, MAX_DYNAMODB_BODY_BYTES) : undefined;
       if (body === 'too-large') return refuse(service, response, 413, 'RequestEntityTooLarge', 'Request too large.');
       const verified = verifySigV4(
@@ -70,11 +90,18 @@ export async function listenOnLoopback(server: Server, host: string): Promise<st
   server.headersTimeout = 20_000;
   server.requestTimeout = 300_000;
   server.keepAliveTimeout = 5_000;
+  // The server's own clients keep a few connections each; nobody else should hold any.
+  server.maxConnections = MAX_STORE_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => resolve());
   });
   return `http://${host}:${(server.address() as AddressInfo).port}`;
+}
+
+/** Whether an Authorization header claims the given access key (its signature is checked later). */
+function namesKey(authorization: string | undefined, accessKeyId: string): boolean {
+  return authorization?.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKeyId}/`) === true;
 }
 
 async function readAll(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
