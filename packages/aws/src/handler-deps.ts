@@ -10,14 +10,12 @@ import type { Settings } from './settings.ts';
  * when the route needs a permission), the logger and the CORS policy. Read once, at cold start.
  */
 export function handlerDepsFromEnv(env: Env, roles?: RoleStore): HandlerDeps {
-  return { auth: authenticatorFromEnv(env, roles), logger: loggerFromEnv(env), cors: corsFromEnv(env) };
+  const logger = loggerFromEnv(env);
+  return { auth: authenticatorFromEnv(env, roles, logger), logger, cors: corsFromEnv(env) };
 }
 
 /** The same, from settings given as a value (the local and on-prem server builds its own). */
 export function handlerDepsOf(settings: Settings, roles?: RoleStore): HandlerDeps {
-  return {
-    auth: authenticatorOf(settings.auth, roles),
-    logger: makeLogger(settings.logLevel),
-    cors: corsOf(settings.corsOrigins),
-  };
+  const logger = makeLogger(settings.logLevel);
+  return { auth: authenticatorOf(settings.auth, roles, logger), logger, cors: corsOf(settings.corsOrigins) };
 }

@@ -1,6 +1,7 @@
 import {
   corsPolicy,
   DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  discoveryUrl,
   isLogLevel,
   type JSONWebKeySet,
   type LogLevel,
@@ -40,26 +41,37 @@ export interface StorageSettings {
   readonly credentials?: AccessKey | undefined;
 }
 
-/** Where the token signing keys come from: exactly one source. */
+/**
+ * Where the token signing keys come from: exactly one source. `ca` (PEM) is trusted besides the
+ * system's CAs when the keys are fetched over https.
+ */
 export type KeySettings =
-  | { readonly jwksUrl: URL }
+  | { readonly jwksUrl: URL; readonly ca?: string }
+  | { readonly oidcIssuer: string; readonly ca?: string }
   | { readonly jwks: JSONWebKeySet }
   | { readonly publicKeyPem: string }
   | { readonly secret: string };
 
 export interface AuthSettings {
-  readonly issuer: string;
-  readonly audience: readonly string[];
+  /** The `iss` tokens must carry; null when JWT_UNCHECKED_CLAIMS says the issuer sets none. */
+  readonly issuer: string | null;
+  /** The audiences, one of which tokens must name; null when JWT_UNCHECKED_CLAIMS says the issuer sets none. */
+  readonly audience: readonly string[] | null;
   readonly keys: KeySettings;
   /** Pinned algorithms; the key type's own when absent. */
   readonly algorithms: readonly string[] | undefined;
+  /** The claim (name or dot-separated path) holding the caller's roles; the usual role claims when absent. */
+  readonly rolesClaim?: string | undefined;
   readonly clockToleranceSeconds: number;
   readonly maxTokenLifetimeSeconds: number;
   readonly roleCacheSeconds: number;
   readonly tokenCacheSeconds: number;
 }
 
-const KEY_SETTINGS = ['JWT_JWKS_URL', 'JWT_JWKS', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const;
+const KEY_SETTINGS = ['JWT_JWKS_URL', 'JWT_OIDC_ISSUER', 'JWT_JWKS', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const;
+/** The claims JWT_UNCHECKED_CLAIMS may name: those an issuer may leave out of its tokens. */
+const UNCHECKABLE_CLAIMS = ['iss', 'aud'] as const;
+type UncheckedClaim = (typeof UNCHECKABLE_CLAIMS)[number];
 
 /** BUCKET_NAME, TABLE_NAME (optional), AWS_REGION, S3_ENDPOINT, DYNAMODB_ENDPOINT, S3_PUBLIC_ENDPOINT. */
 export function readStorageSettings(env: Env): StorageSettings {
@@ -73,17 +85,71 @@ export function readStorageSettings(env: Env): StorageSettings {
   };
 }
 
-/** JWT_ISSUER, JWT_AUDIENCE, exactly one key source, and the optional tuning settings. */
+/**
+ * JWT_ISSUER, JWT_AUDIENCE, exactly one key source, JWT_ROLES_CLAIM and the optional tuning settings.
+ * Issuer and audience are required unless JWT_UNCHECKED_CLAIMS names them (`iss`, `aud` or `iss,aud`):
+ * the explicit statement that the issuer writes no such claim, allowed only for keys the deployment
+ * holds itself (JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS). With JWT_OIDC_ISSUER the issuer is that URL.
+ */
 export function readAuthSettings(env: Env): AuthSettings {
-  const audience = listEnv(env, 'JWT_AUDIENCE');
-  if (audience === undefined || audience.length === 0) throw new ConfigError('JWT_AUDIENCE is not set');
+  const keys = readKeySettings(env);
+  const unchecked = readUncheckedClaims(env);
+  if (unchecked.size > 0 && ('jwksUrl' in keys || 'oidcIssuer' in keys)) {
+    throw new ConfigError(
+      'JWT_UNCHECKED_CLAIMS is only for keys this deployment holds (JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS): a key set published at a URL may sign tokens for other issuers and audiences',
+    );
+  }
   return {
-    issuer: requireEnv(env, 'JWT_ISSUER'),
-    audience,
-    keys: readKeySettings(env),
+    issuer: readIssuer(env, keys, unchecked.has('iss')),
+    audience: readAudience(env, unchecked.has('aud')),
+    keys,
     algorithms: listEnv(env, 'JWT_ALGORITHMS'),
+    rolesClaim: optionalEnv(env, 'JWT_ROLES_CLAIM'),
     ...readAuthTuning(env),
   };
+}
+
+function readIssuer(env: Env, keys: KeySettings, unchecked: boolean): string | null {
+  const issuer = optionalEnv(env, 'JWT_ISSUER');
+  if ('oidcIssuer' in keys) {
+    if (issuer !== undefined && issuer !== keys.oidcIssuer) {
+      throw new ConfigError('JWT_ISSUER must be unset or equal to JWT_OIDC_ISSUER, the issuer its tokens carry');
+    }
+    return keys.oidcIssuer;
+  }
+  if (unchecked) {
+    if (issuer !== undefined)
+      throw new ConfigError('JWT_ISSUER is set, but JWT_UNCHECKED_CLAIMS names iss: choose one');
+    return null;
+  }
+  if (issuer === undefined) {
+    throw new ConfigError('JWT_ISSUER is not set (an issuer that sets no iss claim: JWT_UNCHECKED_CLAIMS=iss)');
+  }
+  return issuer;
+}
+
+function readAudience(env: Env, unchecked: boolean): readonly string[] | null {
+  const audience = listEnv(env, 'JWT_AUDIENCE');
+  if (unchecked) {
+    if (audience !== undefined) {
+      throw new ConfigError('JWT_AUDIENCE is set, but JWT_UNCHECKED_CLAIMS names aud: choose one');
+    }
+    return null;
+  }
+  if (audience === undefined || audience.length === 0) {
+    throw new ConfigError('JWT_AUDIENCE is not set (an issuer that sets no aud claim: JWT_UNCHECKED_CLAIMS=aud)');
+  }
+  return audience;
+}
+
+/** JWT_UNCHECKED_CLAIMS: `iss`, `aud`, or both, comma-separated; any other value is an error. */
+function readUncheckedClaims(env: Env): ReadonlySet<UncheckedClaim> {
+  const names = listEnv(env, 'JWT_UNCHECKED_CLAIMS') ?? [];
+  const unknown = names.filter((name) => !(UNCHECKABLE_CLAIMS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`JWT_UNCHECKED_CLAIMS names only iss and aud, not ${unknown.join(', ')}`);
+  }
+  return new Set(names as UncheckedClaim[]);
 }
 
 export type AuthTuning = Pick<
@@ -101,14 +167,25 @@ export function readAuthTuning(env: Env): AuthTuning {
   };
 }
 
-/** Exactly one of JWT_JWKS_URL, JWT_JWKS, JWT_PUBLIC_KEY or JWT_SECRET. */
+/**
+ * Exactly one of JWT_JWKS_URL, JWT_OIDC_ISSUER, JWT_JWKS, JWT_PUBLIC_KEY or JWT_SECRET; JWT_TRUSTED_CA
+ * (PEM) with the first two only.
+ */
 export function readKeySettings(env: Env): KeySettings {
   const given = KEY_SETTINGS.filter((name) => optionalEnv(env, name) !== undefined);
   if (given.length !== 1) {
     throw new ConfigError(`set exactly one of ${KEY_SETTINGS.join(', ')} (found ${given.length})`);
   }
+  const ca = optionalEnv(env, 'JWT_TRUSTED_CA')?.replaceAll('\\n', '\n');
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError('JWT_TRUSTED_CA must hold PEM certificates');
+  }
+  const trust = ca === undefined ? {} : { ca };
   const url = optionalEnv(env, 'JWT_JWKS_URL');
-  if (url !== undefined) return { jwksUrl: parseJwksUrl(url) };
+  if (url !== undefined) return { jwksUrl: parseJwksUrl(url), ...trust };
+  const oidcIssuer = optionalEnv(env, 'JWT_OIDC_ISSUER');
+  if (oidcIssuer !== undefined) return { oidcIssuer: parseOidcIssuer(oidcIssuer), ...trust };
+  if (ca !== undefined) throw new ConfigError('JWT_TRUSTED_CA applies only to JWT_JWKS_URL and JWT_OIDC_ISSUER');
   const jwks = optionalEnv(env, 'JWT_JWKS');
   if (jwks !== undefined) return { jwks: parseJwks(jwks) };
   const pem = optionalEnv(env, 'JWT_PUBLIC_KEY');
@@ -128,6 +205,16 @@ export function parseJwksUrl(value: string): URL {
     throw new ConfigError('JWT_JWKS_URL must use https (plain http only on localhost)');
   }
   return url;
+}
+
+/** An OpenID issuer URL: https, without query or fragment; kept exactly as written (tokens carry it so). */
+export function parseOidcIssuer(value: string): string {
+  try {
+    discoveryUrl(value);
+  } catch (error) {
+    throw new ConfigError(`JWT_OIDC_ISSUER: ${(error as Error).message}`);
+  }
+  return value;
 }
 
 function parseJwks(value: string): JSONWebKeySet {

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 export type { JSONWebKeySet } from 'jose';
@@ -14,9 +15,35 @@ import { PERMISSIONS, type Permission } from './routes.ts';
 export interface KeySource {
   readonly key: JWTVerifyGetKey | KeyObject | Uint8Array;
   readonly algorithms: readonly string[];
+  /** The issuer whose discovery document named the keys: tokens must carry exactly this `iss`. */
+  readonly issuer?: string;
 }
 
 const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+
+/**
+ * Public keys verify only public-key algorithms: an HMAC algorithm "keyed" with a public key, or `none`,
+ * would let anyone who knows the public key sign (RFC 8725 §2.1, §3.1).
+ */
+function publicKeyAlgorithms(algorithms: readonly string[]): readonly string[] {
+  const refused = algorithms.filter(
+    (alg) => HMAC_ALGORITHMS.includes(alg.toUpperCase()) || alg.toLowerCase() === 'none',
+  );
+  if (refused.length > 0 || algorithms.length === 0) {
+    throw new Error(`public keys verify only public-key algorithms, not ${refused.join(', ') || 'none at all'}`);
+  }
+  return algorithms;
+}
+
+export interface RemoteKeyOptions {
+  readonly timeoutMs?: number;
+  readonly cooldownMs?: number;
+  readonly cacheMaxAgeMs?: number;
+  /** CA certificates (PEM) trusted besides the system's for these fetches: an issuer with a private CA. */
+  readonly ca?: string;
+  readonly now?: () => number;
+}
 
 /**
  * Keys published at a JWKS URL. The resolver caches keys and is meant to be created once per
@@ -30,8 +57,58 @@ const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
 export function remoteKeySet(
   url: URL,
   algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
-  options: { timeoutMs?: number; cooldownMs?: number; cacheMaxAgeMs?: number; now?: () => number } = {},
+  options: RemoteKeyOptions = {},
 ): KeySource {
+  return { key: keysAt(() => Promise.resolve(url), options), algorithms: publicKeyAlgorithms(algorithms) };
+}
+
+/**
+ * The keys of an OpenID provider, found from its issuer URL alone: its discovery document
+ * (`<issuer>/.well-known/openid-configuration`) names the JWKS URL, which is then used as a JWKS URL
+ * is (cached, refetched for an unknown key id, the same outage behaviour). The document must name
+ * exactly this issuer (OpenID Connect Discovery §4.3) and an https `jwks_uri`; once read, it is kept
+ * for the container's life. Tokens must carry this issuer.
+ */
+export function discoveredKeySet(
+  issuer: string,
+  algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
+  options: RemoteKeyOptions = {},
+): KeySource {
+  const discovery = discoveryUrl(issuer);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  let jwksUri: URL | undefined;
+  const locate = async (): Promise<URL> => {
+    if (jwksUri !== undefined) return jwksUri;
+    const document = await fetchJson(discovery, timeoutMs, options.ca);
+    const named = typeof document === 'object' && document !== null ? (document as Record<string, unknown>) : {};
+    if (named.issuer !== issuer) {
+      throw new Error(`the discovery document names the issuer ${JSON.stringify(named.issuer)}, not ${issuer}`);
+    }
+    const uri =
+      typeof named.jwks_uri === 'string' && URL.canParse(named.jwks_uri) ? new URL(named.jwks_uri) : undefined;
+    if (uri?.protocol !== 'https:') throw new Error('the discovery document names no https jwks_uri');
+    jwksUri = uri;
+    return uri;
+  };
+  return { key: keysAt(locate, options), algorithms: publicKeyAlgorithms(algorithms), issuer };
+}
+
+/** `<issuer>/.well-known/openid-configuration`, for an https issuer URL without query or fragment. */
+export function discoveryUrl(issuer: string): URL {
+  const url = URL.canParse(issuer) ? new URL(issuer) : undefined;
+  if (
+    url?.protocol !== 'https:' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw new Error(`an OpenID issuer is an https URL without query, fragment or credentials, not ${issuer}`);
+  }
+  return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+}
+
+function keysAt(locate: () => Promise<URL>, options: RemoteKeyOptions): JWTVerifyGetKey {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 3000;
   const cooldownMs = options.cooldownMs ?? 30_000;
@@ -44,7 +121,8 @@ export function remoteKeySet(
   const unavailable = (cause: unknown) =>
     new ServiceUnavailableError('The token signing keys could not be fetched.', { cause, retryAfterSeconds: 5 });
   const reload = (): Promise<LocalKeys> => {
-    pending ??= fetchJson(url, timeoutMs)
+    pending ??= locate()
+      .then((url) => fetchJson(url, timeoutMs, options.ca))
       .then((jwks) => {
         known = createLocalJWKSet(jwks as JSONWebKeySet);
         fetchedAt = now();
@@ -91,19 +169,22 @@ export function remoteKeySet(
   // Fetched as soon as the container initialises, so the first request finds the keys in hand; a
   // failure here is retried by that request.
   reload().catch(() => undefined);
-  return { key, algorithms };
+  return key;
 }
 
 const MAX_JWKS_BYTES = 1024 * 1024;
 
 /** One GET of a JSON document, bounded in time and size. */
-function fetchJson(url: URL, timeoutMs: number): Promise<unknown> {
+function fetchJson(url: URL, timeoutMs: number, ca: string | undefined): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const get = url.protocol === 'https:' ? httpsGet : httpGet;
-    const request = get(url, { headers: { accept: 'application/json, application/jwk-set+json' } }, (response) => {
+    const headers = { accept: 'application/json, application/jwk-set+json' };
+    // Extra CAs are added to the system's, never instead of verification.
+    const trust = ca === undefined || url.protocol !== 'https:' ? {} : { ca: [...rootCertificates, ca] };
+    const request = get(url, { headers, ...trust }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
-        reject(new Error(`the JWKS URL answered ${response.statusCode}`));
+        reject(new Error(`${url.origin}${url.pathname} answered ${response.statusCode}`));
         return;
       }
       const chunks: Buffer[] = [];
@@ -133,13 +214,13 @@ export function localKeySet(
   jwks: JSONWebKeySet,
   algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
 ): KeySource {
-  return { key: createLocalJWKSet(jwks), algorithms };
+  return { key: createLocalJWKSet(jwks), algorithms: publicKeyAlgorithms(algorithms) };
 }
 
 /** One public key in PEM (SPKI or certificate); the algorithm follows from the key unless given. */
 export function publicKeyPem(pem: string, algorithms?: readonly string[]): KeySource {
   const key = createPublicKey(pem);
-  return { key, algorithms: algorithms ?? [algorithmFor(key)] };
+  return { key, algorithms: publicKeyAlgorithms(algorithms ?? [algorithmFor(key)]) };
 }
 
 function algorithmFor(key: KeyObject): string {
@@ -155,12 +236,21 @@ function algorithmFor(key: KeyObject): string {
   throw new Error(`unsupported public key type ${type ?? 'unknown'}: set the algorithms explicitly`);
 }
 
-/** A shared HS256 secret, for on-prem installs whose issuer signs that way. */
-export function sharedSecret(secret: string): KeySource {
+/**
+ * A shared HMAC secret (its UTF-8 bytes), as the customer's Identities server signs its tokens (HS256).
+ * Only HMAC algorithms are accepted with it: a token claiming RS256 or ES256 is refused, whatever it holds.
+ */
+export function sharedSecret(secret: string, algorithms: readonly string[] = ['HS256']): KeySource {
   const bytes = new TextEncoder().encode(secret);
   // RFC 7518 §3.2: an HS256 key must be at least as long as the hash.
   if (bytes.length < 32) throw new Error('the HS256 secret must be at least 32 bytes');
-  return { key: bytes, algorithms: ['HS256'] };
+  const refused = algorithms.filter((alg) => !HMAC_ALGORITHMS.includes(alg));
+  if (refused.length > 0 || algorithms.length === 0) {
+    throw new Error(
+      `a shared secret verifies only ${HMAC_ALGORITHMS.join(', ')}, not ${refused.join(', ') || 'none at all'}`,
+    );
+  }
+  return { key: bytes, algorithms };
 }
 
 export interface Authenticator {
@@ -172,10 +262,20 @@ export interface Authenticator {
 
 export interface AuthOptions {
   readonly keys: KeySource;
-  readonly issuer: string;
-  readonly audience: string | readonly string[];
+  /**
+   * The `iss` tokens must carry; `null` only for an issuer that sets none (an explicit setting): any
+   * token the keys verify is then taken, whatever issuer it names.
+   */
+  readonly issuer: string | null;
+  /** The audience(s), one of which tokens must name; `null` only for an issuer that sets no `aud`. */
+  readonly audience: string | readonly string[] | null;
   /** Resolves role claims to permissions; without one, only the `permissions` claim counts. */
   readonly roles?: RoleStore;
+  /**
+   * Where the token's roles are (Keycloak: `realm_access.roles`): a claim name, or a dot-separated path
+   * into nested claims. Unset: `role`, `roles` and the long-form role claim URI.
+   */
+  readonly rolesClaim?: string;
   readonly clockToleranceSeconds?: number;
   /**
    * The longest lifetime a token may claim, in seconds (default 7 days): its `exp` at most this far
@@ -207,15 +307,40 @@ const NO_ROLES: RoleStore = { permissionsOf: async () => undefined };
 
 const MAX_TOKEN_LENGTH = 8192;
 const ROLE_CLAIMS = ['role', 'roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
-const NAME_IDENTIFIER_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier';
+/**
+ * The subject, in order: `sub`; else the names ASP.NET Core's JwtSecurityTokenHandler writes (the
+ * customer's Identities server): `nameid`, then `unique_name`, each also under its long-form claim URI.
+ */
+const SUBJECT_CLAIMS = [
+  'sub',
+  'nameid',
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier',
+  'unique_name',
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+];
+/**
+ * Token types taken as access tokens: none given, `JWT`, or RFC 9068's `at+jwt`. Any other declares a
+ * different kind of JWT (a logout token, a DPoP proof, a security event) that must not pass for one.
+ */
+const ACCESS_TOKEN_TYPES = ['jwt', 'at+jwt', 'application/jwt', 'application/at+jwt'];
 
 // RFC 6750 §2.1 / RFC 9110 §11: the scheme is case-insensitive, then exactly one space and a token68.
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export function makeAuthenticator(options: AuthOptions): Authenticator {
-  const { keys, issuer } = options;
+  const { keys } = options;
+  if (keys.issuer !== undefined && options.issuer !== keys.issuer) {
+    throw new Error(`keys discovered for the issuer ${keys.issuer} verify only its tokens, not ${options.issuer}'s`);
+  }
+  const issuer = options.issuer ?? undefined;
   const roles = options.roles ?? NO_ROLES;
-  const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
+  const audience =
+    options.audience === null
+      ? undefined
+      : typeof options.audience === 'string'
+        ? options.audience
+        : [...options.audience];
+  const rolesClaim = options.rolesClaim;
   const tolerance = options.clockToleranceSeconds ?? 30;
   const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   const roleCacheMs = options.roleCacheMs ?? 60_000;
@@ -234,15 +359,20 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
   async function verify(token: string): Promise<JWTPayload> {
     const verifyOptions = {
       algorithms: [...keys.algorithms],
-      issuer,
-      audience,
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(audience === undefined ? {} : { audience }),
       clockTolerance: tolerance,
       currentDate: new Date(now()),
       requiredClaims: ['exp'],
     };
-    return typeof keys.key === 'function'
-      ? (await jwtVerify(token, keys.key, verifyOptions)).payload
-      : (await jwtVerify(token, keys.key, verifyOptions)).payload;
+    const { payload, protectedHeader } =
+      typeof keys.key === 'function'
+        ? await jwtVerify(token, keys.key, verifyOptions)
+        : await jwtVerify(token, keys.key, verifyOptions);
+    if (protectedHeader.typ !== undefined && !ACCESS_TOKEN_TYPES.includes(protectedHeader.typ.toLowerCase())) {
+      throw new UnauthorizedError(`A token of type "${protectedHeader.typ}" is not an access token.`);
+    }
+    return payload;
   }
 
   async function permissionsOfRole(role: string): Promise<readonly string[]> {
@@ -276,7 +406,7 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       try {
         payload = await verify(token);
       } catch (error) {
-        if (error instanceof ServiceUnavailableError) throw error;
+        if (error instanceof ServiceUnavailableError || error instanceof UnauthorizedError) throw error;
         throw new UnauthorizedError(reasonFor(error), { cause: error });
       }
       if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + tolerance) {
@@ -290,15 +420,17 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       ) {
         throw new UnauthorizedError("The token's lifetime is longer than this API accepts.");
       }
-      const subject = stringClaim(payload.sub) ?? stringClaim(payload[NAME_IDENTIFIER_CLAIM]);
-      if (subject === undefined) throw new UnauthorizedError('The token names no subject.');
+      const subject = SUBJECT_CLAIMS.map((claim) => stringClaim(payload[claim])).find((value) => value !== undefined);
+      if (subject === undefined) {
+        throw new UnauthorizedError('The token names no subject (sub, nameid or unique_name).');
+      }
       if (subject.length > MAX_SUBJECT_LENGTH) {
         throw new UnauthorizedError(`The token's subject is longer than ${MAX_SUBJECT_LENGTH} characters.`);
       }
       const principal = {
         subject,
         permissions: permissionsClaim(payload.permissions),
-        roles: roleClaims(payload),
+        roles: roleClaims(payload, rolesClaim),
       };
       remember(token, principal, payload.exp);
       return principal;
@@ -341,8 +473,9 @@ function listClaim(value: unknown): string[] {
  * The distinct roles the token names, bounded before any is looked up: each costs a lookup, and a
  * name longer than a key the role table can hold would fail there as a 500, not as the token's fault.
  */
-function roleClaims(payload: JWTPayload): string[] {
-  const roles = [...new Set(ROLE_CLAIMS.flatMap((claim) => listClaim(payload[claim])))];
+function roleClaims(payload: JWTPayload, rolesClaim: string | undefined): string[] {
+  const values = rolesClaim === undefined ? ROLE_CLAIMS.map((claim) => payload[claim]) : [claimAt(payload, rolesClaim)];
+  const roles = [...new Set(values.flatMap(listClaim))];
   if (roles.length > MAX_TOKEN_ROLES) {
     throw new UnauthorizedError(`The token names more than ${MAX_TOKEN_ROLES} roles.`);
   }
@@ -350,6 +483,22 @@ function roleClaims(payload: JWTPayload): string[] {
     throw new UnauthorizedError(`The token names a role longer than ${MAX_ROLE_NAME_LENGTH} characters.`);
   }
   return roles;
+}
+
+/**
+ * A claim by its whole name (`roles`, a claim URI), else by a dot-separated path through nested
+ * objects (`realm_access.roles`). Only a claim's own properties are followed, never inherited ones.
+ */
+export function claimAt(payload: Readonly<Record<string, unknown>>, path: string): unknown {
+  if (Object.hasOwn(payload, path)) return payload[path];
+  let value: unknown = payload;
+  for (const step of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, step)) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
 }
 
 /**
