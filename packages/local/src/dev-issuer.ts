@@ -71,3 +71,47 @@ export async function loadDevIssuer(dataDir: string, create = true): Promise<Dev
     },
   };
 }
+
+/** What the customer's Identities server writes into a token for one user. */
+export interface IdentitiesServerTokenRequest {
+  /** `unique_name`: the user name. */
+  readonly name: string;
+  /** `nameid`: the user's id, when the server writes one. */
+  readonly nameId?: string;
+  readonly email?: string;
+  /** `role`: one string for one role, an array for several, absent for none. */
+  readonly roles?: readonly string[];
+  /** `iss` and `aud`: written only when the server is configured with them. */
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** Seconds. */
+  readonly expiresInSeconds: number;
+}
+
+/**
+ * A token shaped as the customer's Identities server issues them (ASP.NET Core's JwtSecurityTokenHandler):
+ * header `{"alg":"HS256","typ":"JWT"}`, claims `unique_name`, `nameid`, `email`, `role`, then `nbf`, `exp`
+ * and `iat` in seconds, and `iss`/`aud` only when given. For local work against a server configured
+ * with the same secret.
+ */
+export function signIdentitiesServerToken(
+  secret: string,
+  request: IdentitiesServerTokenRequest,
+  now = Date.now(),
+): Promise<string> {
+  const issuedAt = Math.floor(now / 1000);
+  const roles = request.roles ?? [];
+  return new SignJWT({
+    unique_name: request.name,
+    ...(request.nameId === undefined ? {} : { nameid: request.nameId }),
+    ...(request.email === undefined ? {} : { email: request.email }),
+    ...(roles.length === 0 ? {} : { role: roles.length === 1 ? roles[0] : [...roles] }),
+    nbf: issuedAt,
+    exp: issuedAt + request.expiresInSeconds,
+    iat: issuedAt,
+    ...(request.issuer === undefined ? {} : { iss: request.issuer }),
+    ...(request.audience === undefined ? {} : { aud: request.audience }),
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(new TextEncoder().encode(secret));
+}

@@ -13,7 +13,7 @@ import {
   enrollmentPhotoHandler,
   makeRoleStore,
   makeS3Client,
-  parseJwksUrl,
+  readAuthSettings,
   readAuthTuning,
   type Settings,
   type StorageSettings,
@@ -52,21 +52,59 @@ export interface ExternalStorage {
   readonly region: string;
 }
 
-/** A customer's token issuer; without one the server runs its own dev issuer. */
+/**
+ * A customer's token issuer, as the settings of a function name it (JWT_*); without one the server runs
+ * its own dev issuer. Files are read at start.
+ */
 export interface ExternalIssuer {
-  readonly issuer: string;
-  readonly audience: string;
+  readonly issuer?: string;
+  readonly audience?: string;
   readonly jwksUrl?: string;
+  readonly oidcIssuer?: string;
   readonly publicKeyFile?: string;
   readonly secret?: string;
   readonly algorithms?: string;
+  readonly uncheckedClaims?: string;
+  readonly rolesClaim?: string;
+  readonly trustedCaFile?: string;
 }
+
+/** The functions' token settings for a customer's issuer: read as a function reads its environment. */
+export function externalAuthSettings(issuer: ExternalIssuer, env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  const file = (name: string | undefined) => (name === undefined ? undefined : readFileSync(name, 'utf8'));
+  return readAuthSettings({
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    JWT_JWKS_URL: issuer.jwksUrl,
+    JWT_OIDC_ISSUER: issuer.oidcIssuer,
+    JWT_PUBLIC_KEY: file(issuer.publicKeyFile),
+    JWT_SECRET: issuer.secret,
+    JWT_ALGORITHMS: issuer.algorithms,
+    JWT_UNCHECKED_CLAIMS: issuer.uncheckedClaims,
+    JWT_ROLES_CLAIM: issuer.rolesClaim,
+    JWT_TRUSTED_CA: file(issuer.trustedCaFile),
+    // Token tuning comes from the environment, as in a deployed stage.
+    ...Object.fromEntries(TUNING_SETTINGS.map((name) => [name, env[name]])),
+  });
+}
+
+const TUNING_SETTINGS = [
+  'JWT_CLOCK_TOLERANCE_SECONDS',
+  'JWT_MAX_TOKEN_LIFETIME_SECONDS',
+  'ROLE_CACHE_SECONDS',
+  'TOKEN_CACHE_SECONDS',
+];
 
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
   readonly tls?: TlsOption;
+  /**
+   * A second, plain-HTTP listener beside the HTTPS one (the product's 6009), off when absent: for a
+   * TLS-terminating proxy on the same host. Same gateway, limits and token precheck; no HSTS.
+   */
+  readonly http?: { readonly port: number; readonly host: string };
   readonly storage?: ExternalStorage;
   readonly issuer?: ExternalIssuer;
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -100,6 +138,8 @@ export const SERVER_LIMITS = {
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The plain-HTTP listener's URL, when enabled. */
+  readonly httpUrl?: string;
   /** Present when the server runs its own issuer. */
   readonly devIssuer: DevIssuer | undefined;
   /** Present over HTTPS: what clients pin the certificate by, and the self-signed one's file. */
@@ -147,7 +187,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const corsOrigins = [...LOCAL_ORIGINS, ...(options.corsOrigins ?? [])];
   let standIns: StandIns | undefined;
   let server: Server | undefined;
+  let httpServer: Server | undefined;
   try {
+    if (options.http !== undefined && options.tls === undefined) {
+      throw new Error('a plain-HTTP listener is only for a server that serves HTTPS');
+    }
     standIns = await openEmbeddedStorage(options, logger, corsPolicy(corsOrigins));
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
     const tls = await serverTls(options, logger);
@@ -183,6 +227,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server = createListeningServer(tls, gatewayListener(gateway, tls !== undefined, logger));
     const address = await listen(server, options.port, options.host);
     const { url, publicUrl } = addresses(options, address.port, tls !== undefined, logger);
+    // The same gateway, so the same routes, precheck and headers; only HSTS is HTTPS's alone.
+    const listenHttp = async (http: NonNullable<ServeOptions['http']>) => {
+      httpServer = createListeningServer(undefined, gatewayListener(gateway, false, logger));
+      const bound = await listen(httpServer, http.port, http.host);
+      const httpAddress = addresses({ ...options, host: http.host }, bound.port, false, logger).url;
+      if (!LOOPBACK.includes(http.host) || ALL_INTERFACES.includes(http.host)) {
+        logger.log('warn', 'plain HTTP is reachable from the network: tokens and documents cross it unencrypted', {
+          url: httpAddress,
+        });
+      }
+      return httpAddress;
+    };
+    const httpUrl = options.http === undefined ? undefined : await listenHttp(options.http);
 
     const settings = serverSettings(options, {
       standIns,
@@ -209,9 +266,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       region: settings.storage.region,
     });
     const sweeps = await startSweeps(settings.storage, ORPHAN_GRACE_SECONDS, logger);
-    return runningServer({ server, address, url, devIssuer, tls, sweeps, standIns, release });
+    return runningServer({ server, httpServer, address, url, httpUrl, devIssuer, tls, sweeps, standIns, release });
   } catch (error) {
     server?.close();
+    httpServer?.close();
     await standIns?.close();
     release();
     throw error;
@@ -315,12 +373,6 @@ function addresses(options: ServeOptions, port: number, https: boolean, logger: 
   return { url, publicUrl: options.publicUrl?.replace(/\/$/, '') ?? url };
 }
 
-const list = (value: string) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
 /**
  * The functions' settings, as a value: the embedded or external stores, the dev issuer or the
  * customer's, this server's CORS origins and log level; token tuning (clock tolerance, caches, the
@@ -374,36 +426,28 @@ function serverSettings(
           algorithms: undefined,
           ...tuning,
         }
-      : {
-          issuer: issuer.issuer,
-          audience: list(issuer.audience),
-          keys:
-            issuer.jwksUrl !== undefined
-              ? { jwksUrl: parseJwksUrl(issuer.jwksUrl) }
-              : issuer.publicKeyFile !== undefined
-                ? { publicKeyPem: readFileSync(issuer.publicKeyFile, 'utf8') }
-                : { secret: issuer.secret ?? '' },
-          algorithms: issuer.algorithms === undefined ? undefined : list(issuer.algorithms),
-          ...tuning,
-        };
+      : externalAuthSettings(issuer);
   return { storage, auth, logLevel: options.logLevel ?? 'info', corsOrigins: context.corsOrigins };
 }
 
 function runningServer(parts: {
   readonly server: Server;
+  readonly httpServer: Server | undefined;
   readonly address: AddressInfo;
   readonly url: string;
+  readonly httpUrl: string | undefined;
   readonly devIssuer: DevIssuer | undefined;
   readonly tls: Awaited<ReturnType<typeof serverTls>>;
   readonly sweeps: Sweeps;
   readonly standIns: StandIns | undefined;
   readonly release: () => void;
 }): RunningServer {
-  const { server, tls, sweeps, standIns, release } = parts;
+  const { server, httpServer, tls, sweeps, standIns, release } = parts;
   let closing: Promise<void> | undefined;
   return {
     url: parts.url,
     port: parts.address.port,
+    ...(parts.httpUrl === undefined ? {} : { httpUrl: parts.httpUrl }),
     devIssuer: parts.devIssuer,
     ...(tls === undefined
       ? {}
@@ -417,9 +461,12 @@ function runningServer(parts: {
     close() {
       closing ??= (async () => {
         sweeps.stop();
-        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
+        const listeners = httpServer === undefined ? [server] : [server, httpServer];
+        const drained = Promise.all(listeners.map((one) => new Promise<void>((resolve) => one.close(() => resolve()))));
+        for (const one of listeners) one.closeIdleConnections();
+        const deadline = setTimeout(() => {
+          for (const one of listeners) one.closeAllConnections();
+        }, 10_000);
         await drained;
         clearTimeout(deadline);
         await standIns?.close();

@@ -2,9 +2,10 @@ import { ConfigError, listEnv, parseLogLevel, parseOrigins } from '@identities/a
 import { PERMISSIONS } from '@identities/core';
 import { dataDirFrom } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS } from '../dev-issuer.ts';
-import { type RunningServer, type ServeOptions, startServer } from '../server.ts';
+import { externalAuthSettings, type RunningServer, type ServeOptions, startServer } from '../server.ts';
 import { type Command, help, type Io, parse, UsageError } from './io.ts';
 import { routePath } from './route-urls.ts';
+import { readSecretFile } from './secret-file.ts';
 
 const HELP = `Usage: identities serve [options]
 
@@ -15,6 +16,9 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --tls-cert FILE           Serve HTTPS with this certificate (PEM) ...
   --tls-key FILE            ... and this private key (PEM)
   --tls-self-signed         Serve HTTPS with a self-signed certificate kept in the data dir
+  --http-port N             Also serve plain HTTP on this port (HTTP_PORT; the product's is 6009; off by
+                            default), for a TLS-terminating proxy; needs HTTPS on --port
+  --http-host ADDRESS       Address of the plain-HTTP listener (HTTP_HOST, default 127.0.0.1)
   --s3-endpoint URL         Use this S3-compatible endpoint instead of the embedded store
   --dynamodb-endpoint URL   Use this DynamoDB-compatible endpoint instead of the embedded store
   --bucket NAME             Bucket on external storage (required with external storage)
@@ -24,7 +28,12 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --jwt-audience AUD        ... for this audience, comma-separated list (JWT_AUDIENCE) ...
   --jwt-jwks-url URL        ... signed with keys from this JWKS URL (JWT_JWKS_URL), or
   --jwt-public-key FILE     ... with this PEM public key, or
+  --jwt-secret-file FILE    ... with the HS256 secret in this file (JWT_SECRET_FILE; owner-only), or
                             ... with the HS256 secret in the JWT_SECRET environment variable
+  --jwt-oidc-issuer URL     Trust this OpenID provider instead, keys found by discovery (JWT_OIDC_ISSUER)
+  --jwt-unchecked-claims L  iss, aud or iss,aud: the issuer sets no such claim (JWT_UNCHECKED_CLAIMS)
+  --jwt-roles-claim PATH    The claim holding roles, e.g. realm_access.roles (JWT_ROLES_CLAIM)
+  --jwt-trusted-ca FILE     CA certificates (PEM) trusted for the JWKS URL or discovery (JWT_TRUSTED_CA_FILE)
   --jwt-algorithms LIST     Allowed algorithms, comma-separated (default: the key's own, or RS256,ES256)
   --log-level LEVEL         debug, info, warn, error or silent (LOG_LEVEL, default info)
   --no-sample               Do not add the sample photo (face "sample-face") to new embedded storage
@@ -43,6 +52,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'tls-self-signed': { type: 'boolean' },
+    'http-port': { type: 'string' },
+    'http-host': { type: 'string' },
     's3-endpoint': { type: 'string' },
     'dynamodb-endpoint': { type: 'string' },
     bucket: { type: 'string' },
@@ -52,6 +63,11 @@ async function serve(args: string[], io: Io): Promise<number> {
     'jwt-audience': { type: 'string' },
     'jwt-jwks-url': { type: 'string' },
     'jwt-public-key': { type: 'string' },
+    'jwt-secret-file': { type: 'string' },
+    'jwt-oidc-issuer': { type: 'string' },
+    'jwt-unchecked-claims': { type: 'string' },
+    'jwt-roles-claim': { type: 'string' },
+    'jwt-trusted-ca': { type: 'string' },
     'jwt-algorithms': { type: 'string' },
     'log-level': { type: 'string' },
     'no-sample': { type: 'boolean' },
@@ -66,6 +82,7 @@ async function serve(args: string[], io: Io): Promise<number> {
   printBanner(
     io,
     server.url,
+    server.httpUrl,
     options,
     server.tls,
     server.devIssuer === undefined ? undefined : await server.devIssuer.sign({ permissions: ALL_FILE_PERMISSIONS }),
@@ -119,26 +136,20 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     storage = { s3Endpoint, dynamoEndpoint, bucket, table, region };
   }
 
-  const issuerName = text('jwt-issuer', 'JWT_ISSUER');
-  let issuer: ServeOptions['issuer'];
-  if (issuerName !== undefined) {
-    const audience = text('jwt-audience', 'JWT_AUDIENCE');
-    if (audience === undefined) throw new UsageError('--jwt-issuer needs --jwt-audience');
-    const jwksUrl = text('jwt-jwks-url', 'JWT_JWKS_URL');
-    const publicKeyFile = text('jwt-public-key');
-    const secret = env.JWT_SECRET || undefined;
-    if ([jwksUrl, publicKeyFile, secret].filter((value) => value !== undefined).length !== 1) {
-      throw new UsageError('--jwt-issuer needs exactly one of --jwt-jwks-url, --jwt-public-key or JWT_SECRET');
+  const issuer = issuerOptions(text, env);
+  const httpPortText = text('http-port', 'HTTP_PORT');
+  let http: ServeOptions['http'];
+  if (httpPortText !== undefined) {
+    const httpPort = Number(httpPortText);
+    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
+      throw new UsageError(`--http-port ${httpPortText} is not a port`);
     }
-    const algorithms = text('jwt-algorithms', 'JWT_ALGORITHMS');
-    issuer = {
-      issuer: issuerName,
-      audience,
-      ...(jwksUrl === undefined ? {} : { jwksUrl }),
-      ...(publicKeyFile === undefined ? {} : { publicKeyFile }),
-      ...(secret === undefined ? {} : { secret }),
-      ...(algorithms === undefined ? {} : { algorithms }),
-    };
+    if (tls === undefined) {
+      throw new UsageError('--http-port adds plain HTTP beside HTTPS: give --tls-cert/--tls-key or --tls-self-signed');
+    }
+    http = { port: httpPort, host: text('http-host', 'HTTP_HOST') ?? '127.0.0.1' };
+  } else if (text('http-host') !== undefined) {
+    throw new UsageError('--http-host needs --http-port');
   }
   const publicUrl = text('public-url', 'PUBLIC_URL');
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
@@ -157,6 +168,7 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     host: text('host', 'HOST') ?? '127.0.0.1',
     dataDir: dataDirFrom(env, text('data-dir')),
     ...(tls === undefined ? {} : { tls }),
+    ...(http === undefined ? {} : { http }),
     ...(storage === undefined ? {} : { storage }),
     ...(issuer === undefined ? {} : { issuer }),
     logLevel,
@@ -165,6 +177,63 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
   };
+}
+
+/**
+ * The customer's issuer, when any of its settings is given: issuer and audience (or the explicit
+ * statement that its tokens carry neither), and exactly one key source. The HS256 secret comes from
+ * the environment or a file, never from the command line, where other users could read it.
+ */
+function issuerOptions(
+  text: (name: string, envName?: string) => string | undefined,
+  env: NodeJS.ProcessEnv,
+): ServeOptions['issuer'] {
+  const given = {
+    issuer: text('jwt-issuer', 'JWT_ISSUER'),
+    oidcIssuer: text('jwt-oidc-issuer', 'JWT_OIDC_ISSUER'),
+    uncheckedClaims: text('jwt-unchecked-claims', 'JWT_UNCHECKED_CLAIMS'),
+  };
+  if (Object.values(given).every((value) => value === undefined)) return undefined;
+  const jwksUrl = text('jwt-jwks-url', 'JWT_JWKS_URL');
+  const publicKeyFile = text('jwt-public-key');
+  const secretFile = text('jwt-secret-file', 'JWT_SECRET_FILE');
+  const secretEnv = env.JWT_SECRET || undefined;
+  if (secretFile !== undefined && secretEnv !== undefined) {
+    throw new UsageError('give the HS256 secret once: JWT_SECRET or --jwt-secret-file');
+  }
+  const secret = secretFile === undefined ? secretEnv : readSecretFile(secretFile);
+  const keys = [jwksUrl, publicKeyFile, secret].filter((value) => value !== undefined).length;
+  if (given.oidcIssuer !== undefined && keys > 0) {
+    throw new UsageError(
+      '--jwt-oidc-issuer finds its keys by discovery: drop --jwt-jwks-url, --jwt-public-key and the secret',
+    );
+  }
+  if (given.oidcIssuer === undefined && keys !== 1) {
+    throw new UsageError(
+      'a customer issuer needs exactly one of --jwt-jwks-url, --jwt-public-key or JWT_SECRET (or --jwt-secret-file), or --jwt-oidc-issuer',
+    );
+  }
+  const issuer = {
+    ...given,
+    audience: text('jwt-audience', 'JWT_AUDIENCE'),
+    jwksUrl,
+    publicKeyFile,
+    secret,
+    algorithms: text('jwt-algorithms', 'JWT_ALGORITHMS'),
+    rolesClaim: text('jwt-roles-claim', 'JWT_ROLES_CLAIM'),
+    trustedCaFile: text('jwt-trusted-ca', 'JWT_TRUSTED_CA_FILE'),
+  };
+  const options = Object.fromEntries(Object.entries(issuer).filter(([, value]) => value !== undefined));
+  // Checked now, as the functions will check them, so a bad setting is exit 2 with its message.
+  asUsage(() => {
+    try {
+      externalAuthSettings(options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError((error as Error).message);
+      throw error;
+    }
+  });
+  return options;
 }
 
 /** A setting the settings reader refuses is a usage error here: exit 2 with its message. */
@@ -180,6 +249,7 @@ function asUsage<T>(read: () => T): T {
 function printBanner(
   io: Io,
   url: string,
+  httpUrl: string | undefined,
   options: ServeOptions,
   tls: RunningServer['tls'],
   devToken: string | undefined,
@@ -188,6 +258,7 @@ function printBanner(
   const trust = tls?.certFile === undefined ? '' : ` --cacert "${tls.certFile}"`;
   const lines = [
     `Identities Photos & Documents is listening on ${url}`,
+    ...(httpUrl === undefined ? [] : [`Plain HTTP (for a TLS-terminating proxy): ${httpUrl}`]),
     `Data: ${options.dataDir}${options.storage === undefined ? ' (embedded S3 and DynamoDB)' : ` (bucket ${options.storage.bucket}, table ${options.storage.table})`}`,
   ];
   if (tls !== undefined) {
