@@ -326,6 +326,9 @@ const ACCESS_TOKEN_TYPES = ['jwt', 'at+jwt', 'application/jwt', 'application/at+
 
 // RFC 6750 §2.1 / RFC 9110 §11: the scheme is case-insensitive, then exactly one space and a token68.
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+// RFC 7515 §7.1: a compact JWS is three base64url parts, unpadded. Anything else (padding, base64's `+`
+// and `/`) would be a second spelling of one signed token.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export function makeAuthenticator(options: AuthOptions): Authenticator {
   const { keys } = options;
@@ -397,6 +400,9 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
       if (header.length > MAX_TOKEN_LENGTH) throw new UnauthorizedError('The bearer token is too long.');
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) throw new UnauthorizedError('Use the Authorization scheme "Bearer <token>".');
+      if (!COMPACT_JWS.test(token)) {
+        throw new UnauthorizedError('The token is invalid: a JWT is three unpadded base64url parts.');
+      }
       const known = verified.get(token);
       if (known !== undefined) {
         if (known.until > now()) return known.principal;
