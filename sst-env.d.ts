@@ -47,6 +47,22 @@ declare module "sst" {
       "type": "sst.sst.Secret"
       "value": string
     }
+    "JwtOidcIssuer": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "JwtRolesClaim": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "JwtSecret": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "JwtUncheckedClaims": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
     "Metadata": {
       "name": string
       "type": "sst.aws.Dynamo"

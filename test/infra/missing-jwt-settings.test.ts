@@ -14,6 +14,7 @@ it('fails to deploy a customer stage without its JWT settings, naming each one a
         'Stage "acme" has no JWT settings for JwtIssuer, JwtJwksUrl. Set them, then deploy again:',
         '  npx sst secret set JwtIssuer <value> --stage acme',
         '  npx sst secret set JwtJwksUrl <value> --stage acme',
+        '(Instead of JwtJwksUrl: JwtOidcIssuer for an OpenID provider, or JwtSecret for the Identities server.)',
       ].join('\n'),
     );
   }

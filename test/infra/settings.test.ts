@@ -63,9 +63,11 @@ describe('checkJwtSettings', () => {
     audience: ' identities , web ',
     jwksUrl: 'https://idp.example/jwks',
   };
+  const unset = { oidcIssuer: '', secret: '', uncheckedClaims: '', rolesClaim: '' };
+  const SECRET = 'the-identities-server-secret-of-acme!';
 
   it('passes complete settings on, audiences as a comma list', () => {
-    expect(checkJwtSettings('acme', complete)).toEqual({ ...complete, audience: 'identities,web' });
+    expect(checkJwtSettings('acme', complete)).toEqual({ ...complete, ...unset, audience: 'identities,web' });
   });
 
   it('names every missing setting with the command that sets it', () => {
@@ -81,6 +83,40 @@ describe('checkJwtSettings', () => {
   it('refuses a JWKS URL without TLS and an empty audience list', () => {
     expect(() => checkJwtSettings('acme', { ...complete, jwksUrl: 'http://idp.example/jwks' })).toThrow(/https URL/);
     expect(() => checkJwtSettings('acme', { ...complete, audience: ' , ' })).toThrow(/at least one audience/);
+  });
+
+  it('takes an OpenID provider by its issuer URL alone, with an audience and a roles claim', () => {
+    const oidc = { issuer: '', audience: 'identities', jwksUrl: '', oidcIssuer: 'https://kc.acme.example/realms/acme' };
+    expect(checkJwtSettings('acme', { ...oidc, rolesClaim: 'realm_access.roles' })).toEqual({
+      ...unset,
+      ...oidc,
+      rolesClaim: 'realm_access.roles',
+    });
+    expect(() => checkJwtSettings('acme', { ...oidc, oidcIssuer: 'http://kc.acme.example/realms/acme' })).toThrow(
+      /JwtOidcIssuer must be an https URL/,
+    );
+    expect(() => checkJwtSettings('acme', { ...oidc, issuer: 'https://other.example' })).toThrow(
+      /equal to JwtOidcIssuer/,
+    );
+    expect(() => checkJwtSettings('acme', { ...oidc, jwksUrl: 'https://kc.acme.example/jwks' })).toThrow(
+      /one token source, not JwtJwksUrl and JwtOidcIssuer/,
+    );
+  });
+
+  it("takes the Identities server's secret, with issuer and audience, or the explicit statement that it sets neither", () => {
+    const server = { issuer: 'identities', audience: 'identities-api', jwksUrl: '', secret: SECRET };
+    expect(checkJwtSettings('acme', server)).toMatchObject(server);
+    const bare = { issuer: '', audience: '', jwksUrl: '', secret: SECRET, uncheckedClaims: 'iss, aud' };
+    expect(checkJwtSettings('acme', bare)).toMatchObject({ ...bare, uncheckedClaims: 'iss,aud' });
+    expect(() => checkJwtSettings('acme', { ...bare, uncheckedClaims: '' })).toThrow(
+      /no JWT settings for JwtIssuer, JwtAudience/,
+    );
+    expect(() => checkJwtSettings('acme', { ...server, secret: 'short' })).toThrow(/at least 32 bytes/);
+    expect(() => checkJwtSettings('acme', { ...bare, uncheckedClaims: 'exp' })).toThrow(/names only iss and aud/);
+    expect(() => checkJwtSettings('acme', { ...bare, issuer: 'identities' })).toThrow(/choose one/);
+    expect(() => checkJwtSettings('acme', { ...complete, uncheckedClaims: 'aud' })).toThrow(
+      /only for the Identities server's JwtSecret/,
+    );
   });
 });
 
