@@ -9,6 +9,7 @@ import {
   uploadFileDocumentHandler,
 } from '@identities/aws';
 import { makeLogger, PERMISSIONS, toHttpRequest } from '@identities/core';
+import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, invoke } from '../support/lambda.ts';
 import { uploadEvent } from '../support/multipart.ts';
@@ -243,5 +244,28 @@ describe('the settings for an issuer without iss or aud', () => {
     expect(() => authenticatorFromEnv({ ...CONFIGURED, JWT_SECRET: 'x'.repeat(31) })).toThrow(/at least 32 bytes/);
     expect(() => authenticatorFromEnv({ ...CONFIGURED, JWT_ALGORITHMS: 'RS256' })).toThrow(ConfigError);
     expect(() => authenticatorFromEnv({ ...CONFIGURED, JWT_ALGORITHMS: 'none' })).toThrow(ConfigError);
+  });
+
+  it('never lets an HMAC algorithm verify with public keys (algorithm confusion)', async () => {
+    const { publicKey } = await generateKeyPair('RS256');
+    const pem = await exportSPKI(publicKey);
+    const publicKeys = [
+      { JWT_PUBLIC_KEY: pem },
+      { JWT_JWKS: JSON.stringify({ keys: [await exportJWK(publicKey)] }) },
+      { JWT_JWKS_URL: 'https://login.example/jwks' },
+      { JWT_OIDC_ISSUER: 'https://login.example' },
+    ];
+    for (const keys of publicKeys) {
+      for (const algorithms of ['HS256', 'RS256,HS256', 'hs512', 'none']) {
+        expect(() =>
+          authenticatorFromEnv({
+            JWT_ISSUER: 'https://login.example',
+            JWT_AUDIENCE: AUDIENCE,
+            ...keys,
+            JWT_ALGORITHMS: algorithms,
+          }),
+        ).toThrow(/public-key algorithms/);
+      }
+    }
   });
 });

@@ -59,7 +59,9 @@ export function remoteKeySet(
   algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
   options: RemoteKeyOptions = {},
 ): KeySource {
-  return { key: keysAt(() => Promise.resolve(url), options), algorithms: publicKeyAlgorithms(algorithms) };
+  // Algorithms first: a refused setting must fail before anything is fetched.
+  const pinned = publicKeyAlgorithms(algorithms);
+  return { key: keysAt(() => Promise.resolve(url), options), algorithms: pinned };
 }
 
 /**
@@ -74,6 +76,7 @@ export function discoveredKeySet(
   algorithms: readonly string[] = DEFAULT_ASYMMETRIC_ALGORITHMS,
   options: RemoteKeyOptions = {},
 ): KeySource {
+  const pinned = publicKeyAlgorithms(algorithms);
   const discovery = discoveryUrl(issuer);
   const timeoutMs = options.timeoutMs ?? 3000;
   let jwksUri: URL | undefined;
@@ -90,7 +93,7 @@ export function discoveredKeySet(
     jwksUri = uri;
     return uri;
   };
-  return { key: keysAt(locate, options), algorithms: publicKeyAlgorithms(algorithms), issuer };
+  return { key: keysAt(locate, options), algorithms: pinned, issuer };
 }
 
 /** `<issuer>/.well-known/openid-configuration`, for an https issuer URL without query or fragment. */
