@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import {
   authenticatorFromEnv,
   authenticatorOf,
@@ -21,6 +23,7 @@ import { documentStore, newPersonId, roleStore } from '../support/storage.ts';
  * one role, an array for several), nbf, exp and iat in whole seconds, and iss/aud only when the server
  * is configured with them. Built by hand here (no JWT library), byte for byte in that shape.
  */
+const run = promisify(execFile);
 const SECRET = 'acme-identities-server-signing-key-2026!';
 const ISSUER = 'https://identities.acme.local';
 const AUDIENCE = 'identities-api';
@@ -202,6 +205,28 @@ describe('a deployment whose Identities server sets neither iss nor aud (JWT_UNC
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', unchecked: 'iss,aud' });
     authenticatorOf(readAuthSettings(CONFIGURED), undefined, logger);
     expect(lines).toHaveLength(1);
+  });
+
+  it('is logged once by a function module at its cold start', async () => {
+    const module = new URL('../../functions/upload-file-document.ts', import.meta.url).pathname;
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '-e', `await import(${JSON.stringify(module)})`],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          BUCKET_NAME: 'b',
+          TABLE_NAME: 't',
+          LOG_LEVEL: 'info',
+          ...BARE,
+        },
+        timeout: 30_000,
+      },
+    );
+    const warnings = stdout.split('\n').filter((line) => line.includes('without checking these claims'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 'warn', unchecked: 'iss,aud' });
   });
 });
 
