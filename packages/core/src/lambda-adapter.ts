@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Authenticator } from './auth.ts';
 import { type CorsPolicy, corsHeaders, NO_CORS } from './cors.ts';
@@ -8,7 +7,7 @@ import type { Endpoint, HttpRequest, HttpResponse } from './http-types.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Route } from './routes.ts';
 import { securityHeaders } from './security-headers.ts';
-import { type StreamingHandler, streamingRuntime } from './streaming-runtime.ts';
+import { type ResponseStream, type StreamingHandler, streamingRuntime } from './streaming-runtime.ts';
 
 export interface HandlerDeps {
   readonly auth: Authenticator;
@@ -169,11 +168,50 @@ async function toProxyResult(response: HttpResponse): Promise<APIGatewayProxyRes
   return { statusCode: response.statusCode, headers, body: bytes.toString('base64'), isBase64Encoded: true };
 }
 
+/** The runtime's response stream closed before the body was through: the client went away. */
+export class ResponseStreamClosedError extends Error {
+  override readonly name = 'ResponseStreamClosedError';
+}
+
+/** Resolves once the stream can take more, rejects when it closes first. */
+function drained(stream: ResponseStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (closed: boolean) => {
+      stream.off('drain', onDrain).off('close', onClose);
+      if (closed) reject(new ResponseStreamClosedError('the response stream closed before the body was sent'));
+      else resolve();
+    };
+    const onDrain = () => settle(false);
+    const onClose = () => settle(true);
+    stream.on('drain', onDrain).on('close', onClose);
+  });
+}
+
+/**
+ * Copies the body into the runtime's response stream, with back-pressure, and ends it. When the body
+ * fails, the stream is left as it is, neither ended nor destroyed, and the failure is thrown: the runtime
+ * then ends the response with its error trailers (`Lambda-Runtime-Function-Error-Type`/`-Body`), API
+ * Gateway aborts the client's response, and the same process serves the next invocation. Destroying the
+ * runtime's stream instead (as `pipeline` does) breaks its request to the Runtime API, and the runtime
+ * process dies of the rejection it cannot handle.
+ */
+async function sendBody(body: Readable, stream: ResponseStream): Promise<void> {
+  // Leaving the loop early (a closed stream, a failed body) destroys the body: its S3 connection is freed.
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (stream.destroyed || stream.writableEnded) {
+      throw new ResponseStreamClosedError('the response stream closed before the body was sent');
+    }
+    if (!stream.write(chunk)) await drained(stream);
+  }
+  stream.end();
+}
+
 /**
  * A Lambda handler for API Gateway REST (payload 1.0) with response streaming: status and headers go
- * out first, then the body is piped through as it arrives. A body that fails part-way makes the
- * handler throw, so the platform aborts the response instead of ending a short body cleanly. The runtime's
- * streaming API is read here, once, when the handler is created.
+ * out first, then the body is copied through as it arrives. A body that fails part-way makes the
+ * handler throw without touching the stream, so the runtime reports the error and the platform aborts
+ * the response instead of ending a short body cleanly. The runtime's streaming API is read here, once,
+ * when the handler is created.
  */
 export function streamingHandler(route: Route, deps: HandlerDeps, endpoint: Endpoint): StreamingHandler {
   const lambda = streamingRuntime();
@@ -191,13 +229,22 @@ export function streamingHandler(route: Route, deps: HandlerDeps, endpoint: Endp
       const { body } = response;
       if (body instanceof Readable) {
         stream.write('');
-        await pipeline(body, stream);
+        await sendBody(body, stream);
       } else {
         stream.write(body ?? '');
         stream.end();
       }
     } catch (error) {
-      logRequest(deps, route, request, { ...outcome, statusCode: 500, failure: error });
+      if (error instanceof ResponseStreamClosedError) {
+        deps.logger.log('info', 'response abandoned', {
+          requestId: request.requestId,
+          route: route.id,
+          method: request.method,
+          status: response.statusCode,
+        });
+      } else {
+        logRequest(deps, route, request, { ...outcome, statusCode: 500, failure: error });
+      }
       throw error;
     }
     logRequest(deps, route, request, outcome);
