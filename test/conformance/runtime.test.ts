@@ -1,0 +1,406 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  detectionPhotoKey,
+  enrollmentPhotoKey,
+  PERMISSIONS,
+  type Route,
+  type RouteId,
+  routeById,
+  routes,
+  type StreamingHandler,
+} from '@identities/core';
+import { invokeStreamingHandler, isStreamingHandler } from '@identities/local';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bundleFunction } from '../../scripts/bundle.ts';
+import { apiEvent, lambdaContext } from '../support/lambda.ts';
+import { multipart } from '../support/multipart.ts';
+import { everyByte, jpegBytes, newPersonId, putObject } from '../support/storage.ts';
+import { bearer, bothPermissions, token } from '../support/tokens.ts';
+import { type Recorded, RuntimeApi, RuntimeProcess, streamedAnswer } from './runtime-api.ts';
+import { StorageProxy } from './storage-proxy.ts';
+
+/**
+ * The functions' deploy bundles under Lambda's own Node.js runtime (Node.js 24 and the runtime interface
+ * client's JavaScript, pinned in scripts/lambda-runtime.json), against a Runtime API on loopback that
+ * records what the runtime sends; and the same cases through the local runtime, which must answer the
+ * same status, headers and bytes, and fail the same way.
+ */
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** What a client of API Gateway is given for one invocation. */
+interface Outcome {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  /** The function failed after its status went out: API Gateway aborts the client's response. */
+  readonly aborted: boolean;
+  /** The function failed before answering (buffered, or streamed before its prelude): a 502 from API Gateway. */
+  readonly failed: boolean;
+}
+
+type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+interface Runtime {
+  readonly route: Route;
+  readonly api: RuntimeApi;
+  readonly process: RuntimeProcess;
+  readonly local: StreamingHandler | BufferedHandler;
+}
+
+let outDir: string;
+let proxy: StorageProxy;
+const runtimes = new Map<RouteId, Runtime>();
+const runtimeOf = (id: RouteId): Runtime => {
+  const runtime = runtimes.get(id);
+  if (runtime === undefined) throw new Error(`no runtime for ${id}`);
+  return runtime;
+};
+
+/** The entry modules, as the local gateway loads them (imported after S3_ENDPOINT names the proxy). */
+const LOCAL_MODULES: Record<RouteId, () => Promise<{ handler: unknown }>> = {
+  EnrollmentPhoto: () => import('../../functions/enrollment-photo.ts'),
+  DetectionPhoto: () => import('../../functions/detection-photo.ts'),
+  UploadFileDocument: () => import('../../functions/upload-file-document.ts'),
+  DownloadFileDocument: () => import('../../functions/download-file-document.ts'),
+  StartUploadSession: () => import('../../functions/start-upload-session.ts'),
+  CompleteUploadSession: () => import('../../functions/complete-upload-session.ts'),
+};
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'identities-conformance-'));
+  proxy = await StorageProxy.start(inject('env').S3_ENDPOINT ?? '');
+  // Both runtimes reach S3 through the proxy that fails on demand.
+  process.env.S3_ENDPOINT = proxy.endpoint;
+  const env = { ...inject('env'), S3_ENDPOINT: proxy.endpoint };
+  for (const route of routes) {
+    const taskRoot = join(outDir, route.id);
+    await bundleFunction(ROOT, route.handler, taskRoot);
+    const api = await RuntimeApi.start();
+    const process = RuntimeProcess.start({ taskRoot, handler: route.handler, api, env });
+    const { handler } = await LOCAL_MODULES[route.id]();
+    runtimes.set(route.id, { route, api, process, local: handler as StreamingHandler | BufferedHandler });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const { api, process } of runtimes.values()) {
+    await process.stop();
+    await api.close();
+  }
+  await proxy?.close();
+  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
+});
+
+/** API Gateway's reading of what the real runtime sent. */
+function gatewayReading(route: Route, recorded: Recorded): Outcome {
+  const none = { status: 502, headers: {}, body: Buffer.alloc(0), aborted: false, failed: true };
+  if (recorded.kind === 'error') return none;
+  if (route.response === 'buffered') {
+    const text = Buffer.concat(recorded.chunks).toString('utf8');
+    if (text === '') throw new Error(`an empty buffered answer: ${JSON.stringify(recorded.headers)}`);
+    const result = JSON.parse(text) as APIGatewayProxyResult;
+    return {
+      status: result.statusCode,
+      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])),
+      body: Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'),
+      aborted: false,
+      failed: false,
+    };
+  }
+  const answer = streamedAnswer(recorded);
+  const reported = answer.errorType !== undefined || !recorded.complete;
+  if (answer.prelude === undefined) return reported ? none : { ...none, status: 200, failed: false };
+  return {
+    status: answer.prelude.statusCode,
+    headers: answer.prelude.headers,
+    body: answer.body,
+    aborted: reported,
+    failed: false,
+  };
+}
+
+async function realOutcome(id: RouteId, event: APIGatewayProxyEvent, options: { cutAfterBytes?: number } = {}) {
+  const { route, api, process } = runtimeOf(id);
+  // A runtime that dies answers nothing more: the case fails at once with what it logged.
+  const died = process.exited.then(({ code, signal }) => {
+    throw new Error(`the ${id} runtime exited (${code ?? signal}):\n${process.log}`);
+  });
+  const recorded = await Promise.race([api.invoke(event, options), died]);
+  return { recorded, outcome: gatewayReading(route, recorded) };
+}
+
+async function localOutcome(id: RouteId, event: APIGatewayProxyEvent, options: { cutAfterBytes?: number } = {}) {
+  const { local } = runtimeOf(id);
+  if (!isStreamingHandler(local)) {
+    try {
+      const result = await local(event, lambdaContext());
+      return gatewayReading(runtimeOf(id).route, {
+        kind: 'response',
+        headers: {},
+        chunks: [Buffer.from(JSON.stringify(result))],
+        trailers: {},
+        complete: true,
+      });
+    } catch {
+      return { status: 502, headers: {}, body: Buffer.alloc(0), aborted: false, failed: true };
+    }
+  }
+  const invocation = invokeStreamingHandler(local, event, lambdaContext());
+  invocation.done.catch(() => undefined);
+  let head: Awaited<typeof invocation.response>;
+  try {
+    head = await invocation.response;
+  } catch {
+    return { status: 502, headers: {}, body: Buffer.alloc(0), aborted: false, failed: true };
+  }
+  const chunks: Buffer[] = [];
+  let aborted = false;
+  let bytes = 0;
+  try {
+    for await (const chunk of head.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (options.cutAfterBytes !== undefined && bytes >= options.cutAfterBytes) {
+        head.body.destroy();
+        aborted = true;
+        break;
+      }
+    }
+  } catch {
+    aborted = true;
+  }
+  await invocation.done.catch(() => {
+    aborted = true;
+  });
+  return { status: head.statusCode, headers: head.headers, body: Buffer.concat(chunks), aborted, failed: false };
+}
+
+/** Runs the case through both runtimes and checks they agree; returns the real runtime's outcome. */
+async function both(id: RouteId, event: APIGatewayProxyEvent): Promise<Outcome> {
+  const { outcome } = await realOutcome(id, event);
+  const local = await localOutcome(id, event);
+  expect(local).toEqual(outcome);
+  return outcome;
+}
+
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => ({
+  ...apiEvent({ path, headers }),
+  httpMethod: method,
+});
+
+describe('photo downloads under the Lambda runtime', () => {
+  const faceId = newPersonId();
+  const photo = jpegBytes(300_000);
+  const path = `/api/v1/people/enrollmentPhoto/${faceId}`;
+  let jwt: string;
+  beforeAll(async () => {
+    await putObject(enrollmentPhotoKey(faceId), photo);
+    await putObject(detectionPhotoKey(faceId, 'det-1'), jpegBytes(5000));
+    jwt = await bothPermissions();
+  });
+
+  it('streams 200 with the prelude first, in streaming mode', async () => {
+    const { recorded } = await realOutcome('EnrollmentPhoto', get(path, bearer(jwt)));
+    expect(recorded.kind).toBe('response');
+    if (recorded.kind !== 'response') return;
+    expect(recorded.headers['lambda-runtime-function-response-mode']).toBe('streaming');
+    expect(recorded.headers['content-type']).toBe('application/vnd.awslambda.http-integration-response');
+    expect(recorded.headers.trailer).toMatch(/Lambda-Runtime-Function-Error-Type/);
+    expect(recorded.complete).toBe(true);
+    const answer = streamedAnswer(recorded);
+    expect(answer.prelude?.statusCode).toBe(200);
+    expect(answer.errorType).toBeUndefined();
+    expect(answer.body.equals(photo)).toBe(true);
+    const outcome = await both('EnrollmentPhoto', get(path, bearer(jwt)));
+    expect(outcome.body.equals(photo)).toBe(true);
+  });
+
+  it('answers HEAD, 206, 304, 416, 401 and 404 alike', async () => {
+    const full = await both('EnrollmentPhoto', get(path, bearer(jwt)));
+    const etag = full.headers.ETag ?? full.headers.etag ?? '';
+    expect(etag).not.toBe('');
+    const head = await both('EnrollmentPhoto', get(path, bearer(jwt), 'HEAD'));
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    const partial = await both('EnrollmentPhoto', get(path, { ...bearer(jwt), Range: 'bytes=10-19' }));
+    expect(partial.status).toBe(206);
+    expect(partial.body.equals(photo.subarray(10, 20))).toBe(true);
+    const notModified = await both('EnrollmentPhoto', get(path, { ...bearer(jwt), 'If-None-Match': etag }));
+    expect(notModified.status).toBe(304);
+    expect(notModified.body.length).toBe(0);
+    const unsatisfiable = await both('EnrollmentPhoto', get(path, { ...bearer(jwt), Range: 'bytes=999999-' }));
+    expect(unsatisfiable.status).toBe(416);
+    expect((await both('EnrollmentPhoto', get(path))).status).toBe(401);
+    const missing = `/api/v1/people/enrollmentPhoto/${newPersonId()}`;
+    expect((await both('EnrollmentPhoto', get(missing, bearer(jwt)))).status).toBe(404);
+    expect(
+      (await both('DetectionPhoto', get(`/api/v1/people/detectionPhoto/${faceId}/det-1`, bearer(jwt)))).status,
+    ).toBe(200);
+    expect(
+      (await both('DetectionPhoto', get(`/api/v1/people/detectionPhoto/${faceId}/det-2`, bearer(jwt)))).status,
+    ).toBe(404);
+  });
+
+  it('answers a storage failure before the first byte with a problem, in both', async () => {
+    proxy.fault = 'before-first-byte';
+    try {
+      const outcome = await both('EnrollmentPhoto', get(path, bearer(jwt)));
+      expect(outcome.status).toBeGreaterThanOrEqual(500);
+      expect(outcome.headers['Content-Type']).toBe('application/problem+json');
+      expect(outcome.aborted).toBe(false);
+    } finally {
+      proxy.fault = 'none';
+    }
+  });
+
+  it('reports a body that fails part-way to the runtime, which lives on to serve the next request', async () => {
+    const runtime = runtimeOf('EnrollmentPhoto');
+    const pid = runtime.process.pid;
+    proxy.fault = 'mid-body';
+    let real: Awaited<ReturnType<typeof realOutcome>>;
+    let local: Outcome;
+    try {
+      real = await realOutcome('EnrollmentPhoto', get(path, bearer(jwt)));
+      local = await localOutcome('EnrollmentPhoto', get(path, bearer(jwt)));
+    } finally {
+      proxy.fault = 'none';
+    }
+    expect(real.recorded.kind).toBe('response');
+    if (real.recorded.kind !== 'response') return;
+    const answer = streamedAnswer(real.recorded);
+    // Lambda's documented report of a failed stream: the body ends with the error trailers.
+    expect(real.recorded.complete).toBe(true);
+    expect(answer.errorType).toBeDefined();
+    expect(answer.errorBody).toMatchObject({ errorType: answer.errorType });
+    expect(answer.prelude?.statusCode).toBe(200);
+    expect(answer.body.length).toBeLessThan(photo.length);
+    expect(photo.subarray(0, answer.body.length).equals(answer.body)).toBe(true);
+    // The local runtime: the same status and headers, a short body that never ends cleanly.
+    expect({ status: local.status, headers: local.headers, aborted: local.aborted }).toEqual({
+      status: real.outcome.status,
+      headers: real.outcome.headers,
+      aborted: true,
+    });
+    expect(photo.subarray(0, local.body.length).equals(local.body)).toBe(true);
+    // The same process serves the next invocation.
+    const next = await both('EnrollmentPhoto', get(path, bearer(jwt)));
+    expect(next.body.equals(photo)).toBe(true);
+    expect(runtime.process.alive).toBe(true);
+    expect(runtime.process.pid).toBe(pid);
+  });
+
+  it('stops the function for a client that goes away (local runtime), and serves the next request', async () => {
+    const big = newPersonId();
+    const bytes = jpegBytes(4 * 1024 * 1024);
+    await putObject(enrollmentPhotoKey(big), bytes);
+    const bigPath = `/api/v1/people/enrollmentPhoto/${big}`;
+    const local = await localOutcome('EnrollmentPhoto', get(bigPath, bearer(jwt)), { cutAfterBytes: 256 * 1024 });
+    expect(local.aborted).toBe(true);
+    expect(local.status).toBe(200);
+    expect(local.body.length).toBeLessThan(bytes.length);
+    const next = await both('EnrollmentPhoto', get(path, bearer(jwt)));
+    expect(next.body.equals(photo)).toBe(true);
+  });
+});
+
+describe('documents under the Lambda runtime', () => {
+  const personId = newPersonId();
+  const bytes = everyByte(64);
+  let jwt: string;
+  let documentId: string;
+  const upload = (data: Buffer, jwtFor = jwt) => {
+    const form = multipart([
+      { name: 'personId', value: personId },
+      { name: 'name', value: 'Passport scan' },
+      { name: 'file', filename: 'passport.pdf', contentType: 'application/pdf', data },
+    ]);
+    return apiEvent({
+      method: 'POST',
+      path: '/api/v1/people/fileDocuments/upload',
+      headers: { ...bearer(jwtFor), 'Content-Type': form.contentType },
+      body: form.body,
+    });
+  };
+  beforeAll(async () => {
+    jwt = await bothPermissions();
+  });
+
+  it('uploads (200), refuses a malformed form (400) and an oversized file (413)', async () => {
+    const { outcome } = await realOutcome('UploadFileDocument', upload(bytes));
+    expect(outcome.status).toBe(200);
+    documentId = /fileDocuments\/([^/]+)\/data$/.exec(outcome.headers.Location ?? '')?.[1] ?? '';
+    expect(documentId).not.toBe('');
+    const local = await localOutcome('UploadFileDocument', upload(bytes));
+    expect(local.status).toBe(200);
+    const malformed = { ...upload(bytes), body: Buffer.from('not a form').toString('base64') };
+    expect((await both('UploadFileDocument', malformed)).status).toBe(400);
+    const oversized = await both('UploadFileDocument', upload(Buffer.alloc(4 * 1024 * 1024 + 1, 7)));
+    expect(oversized.status).toBe(413);
+  });
+
+  it('downloads 200, HEAD, 206; refuses 401, 403 and 404 alike', async () => {
+    const path = `/api/v1/people/${personId}/fileDocuments/${documentId}/data`;
+    const full = await both('DownloadFileDocument', get(path, bearer(jwt)));
+    expect(full.status).toBe(200);
+    expect(full.body.equals(bytes)).toBe(true);
+    expect((await both('DownloadFileDocument', get(path, bearer(jwt), 'HEAD'))).body.length).toBe(0);
+    expect((await both('DownloadFileDocument', get(path, { ...bearer(jwt), Range: 'bytes=0-9' }))).status).toBe(206);
+    expect((await both('DownloadFileDocument', get(path))).status).toBe(401);
+    const addOnly = await token({ claims: { permissions: [PERMISSIONS.addFiles] } });
+    expect((await both('DownloadFileDocument', get(path, bearer(addOnly)))).status).toBe(403);
+    const missing = `/api/v1/people/${personId}/fileDocuments/${newPersonId()}/data`;
+    expect((await both('DownloadFileDocument', get(missing, bearer(jwt)))).status).toBe(404);
+  });
+
+  it('starts a session, takes the bytes through the presigned form and completes it', async () => {
+    const session = {
+      personId,
+      name: 'Passport scan',
+      fileName: 'passport.pdf',
+      contentType: 'application/pdf',
+      size: bytes.length,
+    };
+    const startEvent = apiEvent({
+      method: 'POST',
+      path: '/api/v1/people/fileDocuments/uploadSessions',
+      headers: { ...bearer(jwt), 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify(session)),
+    });
+    const started = await realOutcome('StartUploadSession', startEvent);
+    expect(started.outcome.status).toBe(201);
+    const answer = JSON.parse(started.outcome.body.toString('utf8')) as {
+      documentId: string;
+      upload: { url: string; fields: Record<string, string>; fileField: string };
+    };
+    const form = new FormData();
+    for (const [name, value] of Object.entries(answer.upload.fields)) form.set(name, value);
+    form.set(answer.upload.fileField, new Blob([bytes], { type: 'application/pdf' }), 'file');
+    expect((await fetch(answer.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
+    const completeEvent = apiEvent({
+      method: 'POST',
+      path: `/api/v1/people/fileDocuments/uploadSessions/${answer.documentId}/complete`,
+      headers: { ...bearer(jwt), 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ personId })),
+    });
+    const completed = await realOutcome('CompleteUploadSession', completeEvent);
+    expect(completed.outcome.status).toBe(200);
+    // Completing again: the session is used up, in both runtimes alike.
+    const again = await both('CompleteUploadSession', completeEvent);
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    const local = await localOutcome('StartUploadSession', startEvent);
+    expect(local.status).toBe(201);
+  });
+
+  it('left every runtime process alive, each having served its invocations', () => {
+    for (const { route, process, api } of runtimes.values()) {
+      expect(process.alive, `${route.id}: ${process.log}`).toBe(true);
+      expect(api.initErrors, route.id).toEqual([]);
+      expect(api.nextCalls, route.id).toBeGreaterThan(1);
+    }
+    expect(routeById('EnrollmentPhoto').response).toBe('stream');
+  });
+});
