@@ -8,7 +8,7 @@ import {
   streamingHandler,
   streamingRuntime,
 } from '@identities/core';
-import { invokeStreamingHandler } from '@identities/local';
+import { invokeStreamingHandler, RuntimeExitError } from '@identities/local';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext } from './support/lambda.ts';
 import { AUDIENCE, ISSUER } from './support/tokens.ts';
@@ -51,6 +51,26 @@ describe('the local Lambda streaming runtime', () => {
     const response = await result.response;
     await expect(response.body.toArray()).rejects.toThrow('storage died');
     await expect(result.done).rejects.toThrow('storage died');
+  });
+});
+
+describe('a function that destroys its response stream', () => {
+  it('fails the invocation as the Lambda runtime process exits, even when the function returns', async () => {
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.alloc(1024, 1));
+        this.destroy(new Error('connection reset by S3'));
+      },
+    });
+    const handler = lambda.streamifyResponse(async (_event, stream) => {
+      const response = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: {} });
+      response.write('');
+      // pipeline() destroys its destination when the source fails: what the Lambda runtime cannot survive.
+      await pipeline(failing, response).catch(() => undefined);
+    });
+    const result = invokeStreamingHandler(handler, event, lambdaContext());
+    await result.response;
+    await expect(result.done).rejects.toBeInstanceOf(RuntimeExitError);
   });
 });
 

@@ -20,6 +20,8 @@ const DELIMITER = new Uint8Array(8);
  */
 export class LocalResponseStream extends PassThrough implements ResponseStream {
   contentType = 'application/octet-stream';
+  /** Whether the function itself destroyed the stream (the consumer may; the function must not). */
+  destroyedByFunction = false;
   onBeforeFirstWrite: ((write: (chunk: Uint8Array | string) => void) => void) | undefined;
 
   setContentType(contentType: string): void {
@@ -94,6 +96,35 @@ export function localContext(options: {
   };
 }
 
+/**
+ * What the Lambda runtime does when a function destroys its response stream: the stream is its request
+ * to the Runtime API, and breaking it leaves the runtime with rejections it does not handle, so the
+ * process exits (Runtime.ExitError) and the next request pays a cold start. Here the invocation fails
+ * with this error instead, so tests and the local server see the fault the cloud would have.
+ */
+export class RuntimeExitError extends Error {
+  override readonly name = 'RuntimeExitError';
+}
+
+/**
+ * The stream as the function sees it: the same object, except that `destroy()` is recorded. The Lambda
+ * runtime, too, hands functions a wrapper of its own stream.
+ */
+function functionView(stream: LocalResponseStream): LocalResponseStream {
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'destroy') {
+        return (error?: Error) => {
+          target.destroyedByFunction = true;
+          return target.destroy(error);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export function isStreamingHandler(handler: unknown): handler is StreamingHandler {
   return typeof handler === 'function' && STREAMING_MARKER in handler;
 }
@@ -116,7 +147,19 @@ export function invokeStreamingHandler(
   context: Context,
 ): StreamedResult {
   const stream = new LocalResponseStream();
-  const done = handler(event, stream, context);
+  const crashed = (cause?: unknown) =>
+    new RuntimeExitError(
+      'The function destroyed its response stream: the Lambda runtime process exits on this (Runtime.ExitError).',
+      cause === undefined ? undefined : { cause },
+    );
+  const done = handler(event, functionView(stream), context).then(
+    () => {
+      if (stream.destroyedByFunction) throw crashed();
+    },
+    (error: unknown) => {
+      throw stream.destroyedByFunction ? crashed(error) : error;
+    },
+  );
   const response = readPrelude(stream);
   done.then(
     () => {
