@@ -2,6 +2,7 @@ import {
   ALLOWED_REQUEST_HEADERS,
   EXPOSED_HEADERS,
   HSTS,
+  integrationTimeoutSeconds,
   PREFLIGHT_MAX_AGE_SECONDS,
   type Route,
   routes,
@@ -87,11 +88,10 @@ function functionFor(route: Route): sst.aws.FunctionArgs {
 
 /**
  * A streamed response may run as long as its function (API Gateway allows up to 15 minutes); a buffered
- * one is cut at API Gateway's default 29 seconds.
+ * one is cut at API Gateway's default 29 seconds (the platform's limits, core's platform.ts).
  */
 function integrationTimeoutMs(route: Route): number {
-  const functionMs = route.timeoutSeconds * 1000;
-  return route.response === 'stream' ? Math.min(functionMs, 900_000) : Math.min(functionMs, 29_000);
+  return integrationTimeoutSeconds(route) * 1000;
 }
 
 if (stage.webOrigin !== undefined) corsResources.push(...corsForOrigin(stage.webOrigin));

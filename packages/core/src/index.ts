@@ -17,6 +17,7 @@ export * from './keys.ts';
 export * from './lambda-adapter.ts';
 export * from './log.ts';
 export * from './photos.ts';
+export * from './platform.ts';
 export type * from './ports.ts';
 export * from './routes.ts';
 export * from './security-headers.ts';

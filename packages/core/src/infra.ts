@@ -5,6 +5,11 @@
 export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
 export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
+  integrationTimeoutSeconds,
+  MAX_STREAMED_BODY_BYTES,
+  PLATFORM_LIMITS,
+} from './platform.ts';
+export {
   type Job,
   jobs,
   PERMISSIONS,

@@ -97,7 +97,7 @@ export const routes = [
       items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*' }, roleReads],
     },
     memoryMb: 512,
-    // Lambda streams a response at 2 MB/s past its first 6 MB: 200 MiB takes about 100 s.
+    // Lambda streams a response at 2 MB/s past its first 6 MB: 190 MiB takes about 92 s.
     timeoutSeconds: 300,
   },
   {
@@ -131,7 +131,7 @@ export const routes = [
       ],
       items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
     },
-    // Reading 200 MiB to hash it takes seconds: more memory is more network bandwidth.
+    // Reading 190 MiB to hash it takes seconds: more memory is more network bandwidth.
     memoryMb: 1024,
     timeoutSeconds: 120,
   },

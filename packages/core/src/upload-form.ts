@@ -130,7 +130,7 @@ function readParts(contentType: string, body: Buffer, limits: UploadLimits): Pro
       stream.on('limit', () =>
         fail(
           new PayloadTooLargeError(
-            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts. Upload larger files (up to 200 MiB) through an upload session: POST ${pathOf('StartUploadSession')}.`,
+            `The file is larger than ${limits.maxFileBytes} bytes, the most this endpoint accepts. Upload larger files (up to 190 MiB) through an upload session: POST ${pathOf('StartUploadSession')}.`,
           ),
         ),
       );

@@ -97,7 +97,7 @@ export function makeCompleteUploadSession(deps: SessionDeps) {
     const session = found;
     if (session.expiresAt <= clock()) throw new GoneError('This upload session has expired; start a new one.');
 
-    // A quick answer before copying up to 200 MiB: nothing staged yet, or the wrong size. What is
+    // A quick answer before copying up to 190 MiB: nothing staged yet, or the wrong size. What is
     // recorded is checked again on the copy below, never on this.
     const staged = await objects.head(session.stagingKey);
     if (staged === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');

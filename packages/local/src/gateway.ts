@@ -7,8 +7,10 @@ import {
   describeError,
   HttpError,
   type HttpRequest,
+  integrationTimeoutSeconds,
   type Logger,
   NO_CORS,
+  PLATFORM_LIMITS,
   preflightResponse,
   problemResponse,
   type Route,
@@ -24,18 +26,6 @@ import {
 } from './lambda-emulator.ts';
 import { matchPath, proxyEvent } from './proxy-event.ts';
 import type { StorageUploads } from './storage-uploads.ts';
-
-/** API Gateway REST API and Lambda limits, emulated so what would fail in the cloud fails here first. */
-export const PLATFORM_LIMITS = {
-  /** API Gateway's request payload quota. */
-  requestBytes: 10 * 1024 * 1024,
-  /** Lambda's synchronous invocation payload (the whole event JSON). */
-  eventBytes: 6 * 1024 * 1024,
-  /** Lambda's synchronous response payload (the whole proxy result JSON). */
-  bufferedResponseBytes: 6 * 1024 * 1024 + 100,
-  /** API Gateway's integration timeout for buffered responses. */
-  bufferedIntegrationSeconds: 29,
-} as const;
 
 /**
  * Where clients reach embedded storage for presigned upload forms: `<server>/_storage/<bucket>`, so they
@@ -265,10 +255,7 @@ export function createGateway(options: GatewayOptions) {
     const deadline = Date.now() + route.timeoutSeconds * 1000;
     const context = localContext({ functionName: route.id, memoryMb: route.memoryMb, requestId, deadline });
     // API Gateway waits for a buffered integration 29 s at most, whatever the function's own timeout.
-    const waitMs =
-      route.response === 'stream'
-        ? route.timeoutSeconds * 1000
-        : Math.min(route.timeoutSeconds, PLATFORM_LIMITS.bufferedIntegrationSeconds) * 1000;
+    const waitMs = integrationTimeoutSeconds(route) * 1000;
 
     try {
       const handler = await handlerFor(route);
@@ -353,8 +340,20 @@ async function serveStreamed(
   // The headers go out with the first bytes of the body, in one write.
   response.writeHead(head.statusCode, { ...head.headers, 'x-amzn-RequestId': requestId });
   try {
-    // Back-pressure: the handler's stream pauses while the socket is slow.
-    await pipeline(head.body, response);
+    // Back-pressure: the handler's stream pauses while the socket is slow. Lambda ends a stream that
+    // grows past its limit (prelude included) with an error; so does this.
+    let sent = Buffer.byteLength(JSON.stringify({ statusCode: head.statusCode, headers: head.headers })) + 8;
+    await pipeline(
+      head.body,
+      async function* withinLimit(chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          sent += chunk.length;
+          if (sent > PLATFORM_LIMITS.streamedResponseBytes) throw new Error('streamed response over the limit');
+          yield chunk;
+        }
+      },
+      response,
+    );
   } catch {
     // The function failed part-way: abort the connection so the client never sees a short body as complete.
     response.destroy();

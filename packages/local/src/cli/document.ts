@@ -32,7 +32,7 @@ const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; defau
 const UPLOAD_HELP = `Usage: identities document upload --person-id ID --name NAME [--description TEXT] [--public-id ID] FILE
 
 Uploads FILE as the person's document: through the multipart endpoint up to 4 MiB, through an upload
-session above (up to 200 MiB, with a progress bar on a terminal). Prints the document id.
+session above (up to 190 MiB, with a progress bar on a terminal). Prints the document id.
   --person-id ID            The person (GUID)
   --name NAME               Display name
   --description TEXT        Optional description
