@@ -81,8 +81,13 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
     },
     async head(key) {
       try {
-        const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { size: result.ContentLength ?? 0, etag: requireEtag(result.ETag), contentType: result.ContentType };
+        const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+        return {
+          size: result.ContentLength ?? 0,
+          etag: requireEtag(result.ETag),
+          contentType: result.ContentType,
+          sha256: fullObjectSha256(result.ChecksumSHA256, result.ChecksumType),
+        };
       } catch (error) {
         if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
         throw error;
@@ -109,6 +114,8 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
           CopySource: `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
           ContentType: options.contentType,
           MetadataDirective: 'REPLACE',
+          // S3 computes the copy's SHA-256 from the bytes it copies, and reports it on HeadObject.
+          ...(options.sha256Checksum === true ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
         }),
       );
     },
@@ -135,21 +142,42 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
 }
 
 /**
+ * The hex SHA-256 of a whole object from HeadObject's checksum, if S3 reports one: a multipart upload's
+ * composite checksum (`...-N`, type COMPOSITE) is a hash of hashes and does not count.
+ */
+function fullObjectSha256(checksum: string | undefined, type: string | undefined): string | undefined {
+  if (checksum === undefined || checksum.includes('-') || (type !== undefined && type !== 'FULL_OBJECT')) {
+    return undefined;
+  }
+  const bytes = Buffer.from(checksum, 'base64');
+  return bytes.length === 32 ? bytes.toString('hex') : undefined;
+}
+
+/**
  * Presigned POST forms for upload sessions. The policy admits exactly one key, one content type and
  * one size (content-length-range from size to size); S3 refuses anything else. A client may reach
  * storage at another address than this function does (the local server proxies it), hence `client`.
  */
 export function makeUploadTargets(client: S3Client, bucket: string): UploadTargets {
   return {
-    async presignPost(key, { size, contentType, expiresInSeconds }) {
+    async presignPost(key, { size, contentType, expiresInSeconds, sha256 }) {
+      // With a declared SHA-256, the form carries it and the policy pins it: storage refuses other bytes.
+      const checksum: Record<string, string> =
+        sha256 === undefined
+          ? {}
+          : {
+              'x-amz-checksum-algorithm': 'SHA256',
+              'x-amz-checksum-sha256': Buffer.from(sha256, 'hex').toString('base64'),
+            };
       const { url, fields } = await createPresignedPost(client, {
         Bucket: bucket,
         Key: key,
         Conditions: [
           ['content-length-range', size, size],
           ['eq', '$Content-Type', contentType],
+          ...Object.entries(checksum).map(([name, value]) => ['eq', `$${name}`, value] as ['eq', string, string]),
         ],
-        Fields: { 'Content-Type': contentType },
+        Fields: { 'Content-Type': contentType, ...checksum },
         Expires: expiresInSeconds,
       });
       return { url, fields };

@@ -13,6 +13,11 @@ export interface ObjectInfo {
   /** The store's strong entity tag, quoted as in HTTP. */
   readonly etag: string;
   readonly contentType: string | undefined;
+  /**
+   * Hex SHA-256 of the whole object, when the store computed and verified one (S3 does for an object
+   * written with a SHA-256 checksum); undefined when it reports none.
+   */
+  readonly sha256?: string | undefined;
 }
 
 /** An object read from storage, its body (the whole object, or the range asked for) not yet consumed. */
@@ -28,7 +33,7 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   put(key: string, body: Uint8Array, options: { contentType: string; sha256: Uint8Array }): Promise<void>;
   /** Copies an object within the store, without the bytes passing through here. */
-  copy(fromKey: string, toKey: string, options: { contentType: string }): Promise<void>;
+  copy(fromKey: string, toKey: string, options: { contentType: string; sha256Checksum?: boolean }): Promise<void>;
   delete(key: string): Promise<void>;
   /** Keys under a prefix last written before the given time (for sweeping leftovers). */
   listOlderThan(prefix: string, before: Date): Promise<string[]>;
@@ -44,7 +49,13 @@ export interface PresignedPost {
 export interface UploadTargets {
   presignPost(
     key: string,
-    options: { size: number; contentType: string; expiresInSeconds: number },
+    options: {
+      size: number;
+      contentType: string;
+      expiresInSeconds: number;
+      /** Hex SHA-256 the bytes must have: the form then makes storage verify it. */
+      sha256?: string | undefined;
+    },
   ): Promise<PresignedPost>;
 }
 
@@ -83,6 +94,8 @@ export interface UploadSession {
   readonly contentType: string;
   /** The size the client declared: the staged object must have exactly this many bytes. */
   readonly size: number;
+  /** The hex SHA-256 the client declared, when it did: the stored bytes must have exactly this hash. */
+  readonly sha256?: string | undefined;
   /** Where the client uploads the bytes: `uploads/{uploadId}`. */
   readonly stagingKey: string;
   readonly createdAt: string;

@@ -17,6 +17,17 @@ export interface StartSessionCommand extends DocumentFields {
   readonly fileName: string;
   readonly contentType: string;
   readonly size: number;
+  /** Lower-case hex SHA-256 of the file, when the client declares it. */
+  readonly sha256?: string | undefined;
+}
+
+/** `sha256`: optional; when given, 64 hex digits (either case). */
+function parseSha256(json: Record<string, unknown>): string | undefined {
+  const value = optionalString(json, 'sha256');
+  if (value === undefined) return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(value))
+    throw new BadRequestError("sha256 must be the file's SHA-256 as 64 hex digits.");
+  return value.toLowerCase();
 }
 
 function parseJson(contentType: string | undefined, body: Buffer): Record<string, unknown> {
@@ -63,7 +74,13 @@ export function parseStartSession(contentType: string | undefined, body: Buffer)
   if (size > MAX_SESSION_FILE_BYTES) {
     throw new BadRequestError(`size must be at most ${MAX_SESSION_FILE_BYTES} bytes.`);
   }
-  return { ...fields, fileName, contentType: mediaTypeOrDefault(optionalString(json, 'contentType')), size };
+  return {
+    ...fields,
+    fileName,
+    contentType: mediaTypeOrDefault(optionalString(json, 'contentType')),
+    size,
+    sha256: parseSha256(json),
+  };
 }
 
 /** `POST .../uploadSessions/{documentId}/complete`: names the person the session belongs to. */

@@ -53,6 +53,7 @@ export function makeStartUploadSession(
       fileName: command.fileName,
       contentType: command.contentType,
       size: command.size,
+      ...(command.sha256 === undefined ? {} : { sha256: command.sha256 }),
       stagingKey: stagingKey(uploadId),
       createdAt: now.toISOString(),
       createdBy,
@@ -65,6 +66,7 @@ export function makeStartUploadSession(
         size: session.size,
         contentType: session.contentType,
         expiresInSeconds: PRESIGNED_POST_TTL_SECONDS,
+        sha256: session.sha256,
       });
     } catch (error) {
       // No form, no session: release the id rather than hold it for an hour.
@@ -79,7 +81,9 @@ export function makeStartUploadSession(
  * Completes a session (the document id must have passed `isSafeId`). The staged object is copied first to a document key of its own, which only this
  * attempt knows and nobody else can write; the size and SHA-256 are then taken from that copy, so the
  * hash recorded is the hash of the bytes kept, even if a replayed upload form replaces the staged object
- * meanwhile. The session item becomes the document in one conditional write. On any failure the session
+ * meanwhile. When the session declared a SHA-256, storage verified it on upload and computes the copy's
+ * as it copies, so completion reads no bytes; a store that reports no checksum has the copy read and
+ * hashed here, and a hash other than the declared one is a 400. The session item becomes the document in one conditional write. On any failure the session
  * stays as it was and only this attempt's copy is removed.
  */
 export function makeCompleteUploadSession(deps: SessionDeps) {
@@ -106,11 +110,19 @@ export function makeCompleteUploadSession(deps: SessionDeps) {
     const objectKey = documentObjectKey(session.personId, session.documentId, newId());
     let record: DocumentRecord;
     try {
-      await objects.copy(session.stagingKey, objectKey, { contentType: session.contentType });
+      // With a declared hash, storage computes the copy's SHA-256 as it copies: no byte passes through here.
+      await objects.copy(session.stagingKey, objectKey, {
+        contentType: session.contentType,
+        sha256Checksum: session.sha256 !== undefined,
+      });
       const copied = await objects.head(objectKey);
       if (copied === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
       checkSize(copied.size, session.size);
-      const sha256 = await hashObject(objects, objectKey, session.size);
+      // The hash recorded is always one computed from the bytes kept: storage's, or ours when it has none.
+      const sha256 = copied.sha256 ?? (await hashObject(objects, objectKey, session.size));
+      if (session.sha256 !== undefined && sha256 !== session.sha256) {
+        throw new BadRequestError('The uploaded file does not have the SHA-256 the session declared.');
+      }
       record = {
         personId: session.personId,
         documentId: session.documentId,
