@@ -2,6 +2,15 @@
  * What the infrastructure needs to know of the domain, and nothing that would pull the request-time
  * code (busboy, jose) into the deploy: the route table, key prefixes, CORS lists and session timing.
  */
+export {
+  type AccessTargets,
+  bucketArn,
+  policyFor,
+  type Statement,
+  type StorageArns,
+  statementsFor,
+  tableArn,
+} from './access-policy.ts';
 export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
 export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
@@ -12,6 +21,7 @@ export {
 export {
   type Job,
   jobs,
+  operator,
   PERMISSIONS,
   type Permission,
   type Route,
