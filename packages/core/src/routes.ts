@@ -19,8 +19,15 @@ export interface StorageAccess {
    * IAM's `dynamodb:LeadingKeys` condition would state it.
    */
   readonly items: readonly { readonly actions: readonly string[]; readonly partitionKeys: string }[];
-  /** Key prefixes the function may list (S3 ListBucket, limited by its `s3:prefix` condition). */
+  /**
+   * What the function may list (S3 ListBucket, limited by its `s3:prefix` condition): a folder
+   * (`people/`), or a key pattern within one. S3 answers a read of a missing key with 403, not 404,
+   * unless the caller may list with `s3:prefix` set to that key: a pattern matching the route's own keys
+   * is what lets it answer 404 without letting it list anything else.
+   */
   readonly listing?: readonly string[];
+  /** Reads every item (a Scan), which no partition key limits: only the local server's session sweep. */
+  readonly scans?: boolean;
 }
 
 export interface Route {
@@ -53,7 +60,11 @@ export const routes = [
     permission: null,
     response: 'stream',
     head: true,
-    access: { objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }], items: [] },
+    access: {
+      objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }],
+      items: [],
+      listing: ['faces/*/enrollment.jpg'],
+    },
     memoryMb: 512,
     timeoutSeconds: 30,
   },
@@ -65,7 +76,11 @@ export const routes = [
     permission: null,
     response: 'stream',
     head: true,
-    access: { objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }], items: [] },
+    access: {
+      objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }],
+      items: [],
+      listing: ['faces/*/detections/*.jpg'],
+    },
     memoryMb: 512,
     timeoutSeconds: 30,
   },
@@ -127,9 +142,12 @@ export const routes = [
     access: {
       objects: [
         { actions: ['s3:GetObject', 's3:DeleteObject'], prefix: 'uploads/' },
-        { actions: ['s3:PutObject', 's3:DeleteObject'], prefix: 'people/' },
+        // GetObject: the copy's size and checksum are read back from the document's own key.
+        { actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], prefix: 'people/' },
       ],
       items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
+      // Completed before its bytes arrived: S3's 404 (a 409 to the client), not a 403.
+      listing: ['uploads/'],
     },
     // Reading 190 MiB to hash it takes seconds: more memory is more network bandwidth.
     memoryMb: 1024,
@@ -200,3 +218,26 @@ export const jobs = [
     timeoutSeconds: 900,
   },
 ] as const satisfies readonly Job[];
+
+/**
+ * The operator's paths on the local and on-prem server's embedded stores, under an identity of their
+ * own: the CLI's writes (photos, roles), the sample photo, and the server's sweeps of expired upload
+ * sessions and of document bytes no document points to. In the cloud, operators use their own AWS
+ * credentials and the cloud's TTL, lifecycle rule and scheduled job do the sweeping.
+ */
+export const operator = {
+  id: 'Operator',
+  access: {
+    objects: [
+      { actions: ['s3:GetObject', 's3:PutObject'], prefix: 'faces/' },
+      { actions: ['s3:DeleteObject'], prefix: 'uploads/' },
+      { actions: ['s3:DeleteObject'], prefix: 'people/' },
+    ],
+    items: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], partitionKeys: 'PERSON#*' },
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], partitionKeys: 'ROLE' },
+    ],
+    listing: ['faces/*/enrollment.jpg', 'uploads/', 'people/'],
+    scans: true,
+  },
+} as const satisfies { readonly id: string; readonly access: StorageAccess };
