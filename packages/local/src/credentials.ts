@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,4 +43,18 @@ export function loadStoreCredentials(dataDir: string): StoreCredentials {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return loadStoreCredentials(dataDir);
   }
+}
+
+/**
+ * The key pair of one principal of an install (a route's function, the job, the operator), derived
+ * from the install's key: each signs its store requests with a key of its own, so the stores know
+ * who calls and authorise the request against that principal's policy. Derived, not stored: the data
+ * dir's one key file (0600) stays the only secret, and nothing derived can be turned back into it.
+ */
+export function principalCredentials(install: StoreCredentials, principal: string): StoreCredentials {
+  const derive = (purpose: string) => createHmac('sha256', install.secretAccessKey).update(`${purpose}\0${principal}`);
+  return {
+    accessKeyId: `AKIL${derive('access-key-id').digest('hex').slice(0, 16).toUpperCase()}`,
+    secretAccessKey: derive('secret-access-key').digest('base64').slice(0, 40),
+  };
 }

@@ -32,6 +32,7 @@ import {
   type Logger,
   makeLogger,
   ORPHAN_GRACE_SECONDS,
+  operator,
   type Route,
   type RouteId,
   routes,
@@ -116,6 +117,11 @@ export interface ServeOptions {
   readonly s3PublicEndpoint?: string;
   /** The URL clients reach this server at, when not its own address (a name, a proxy, all interfaces). */
   readonly publicUrl?: string;
+  /**
+   * Hold every request to the embedded stores to its caller's IAM policy, as AWS would (the default);
+   * `false` lets each caller's key do anything.
+   */
+  readonly storePolicies?: boolean;
 }
 
 /**
@@ -206,7 +212,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const loadHandler = (route: Route) => {
       let handler = made.get(route.id);
       if (handler === undefined) {
-        handler = functionSettings.then((settings) => ROUTE_HANDLERS[route.id as RouteId](settings));
+        handler = functionSettings.then((settings) =>
+          ROUTE_HANDLERS[route.id as RouteId](signingAs(settings, standIns, route.id)),
+        );
         made.set(route.id, handler);
       }
       return handler;
@@ -252,7 +260,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     settled(settings);
     // Make every function now, as cold starts would: bad configuration fails here, not on a request.
     await Promise.all(routes.map(loadHandler));
-    const table = tableOf(settings.storage);
+    const operatorStorage = signingAs(settings, standIns, operator.id).storage;
+    const table = tableOf(operatorStorage);
     auth = authenticatorOf(settings.auth, makeRoleStore(table.client, table.name));
 
     if (standIns !== undefined && options.samplePhoto !== false) await putSamplePhoto(standIns);
@@ -265,7 +274,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       table: table.name,
       region: settings.storage.region,
     });
-    const sweeps = await startSweeps(settings.storage, ORPHAN_GRACE_SECONDS, logger);
+    const sweeps = await startSweeps(operatorStorage, ORPHAN_GRACE_SECONDS, logger);
     return runningServer({ server, httpServer, address, url, httpUrl, devIssuer, tls, sweeps, standIns, release });
   } catch (error) {
     server?.close();
@@ -279,7 +288,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 /** The embedded S3 and DynamoDB, unless the server was pointed at external stores. */
 function openEmbeddedStorage(options: ServeOptions, logger: Logger, cors: CorsPolicy): Promise<StandIns | undefined> {
   if (options.storage !== undefined) return Promise.resolve(undefined);
-  return startStandIns({ dataDir: options.dataDir, bucket: 'identities', table: 'identities', logger, cors });
+  return startStandIns({
+    dataDir: options.dataDir,
+    bucket: 'identities',
+    table: 'identities',
+    logger,
+    cors,
+    enforcePolicies: options.storePolicies ?? true,
+  });
+}
+
+/**
+ * The settings with the embedded stores' key of one principal (a route's function, the operator): each
+ * signs as itself, so the stores hold each to its own policy, as IAM holds each function to its role.
+ */
+function signingAs(settings: Settings, standIns: StandIns | undefined, principal: string): Settings {
+  if (standIns === undefined) return settings;
+  return { ...settings, storage: { ...settings.storage, credentials: standIns.principals.of(principal).credentials } };
 }
 
 async function serverTls(options: ServeOptions, logger: Logger) {
@@ -477,9 +502,13 @@ function runningServer(parts: {
   };
 }
 
-/** An S3 client of the embedded store, signing with the install's key. */
+/** An S3 client of the embedded store, signing as the operator. */
 function storeClient(standIns: StandIns): S3Client {
-  return makeS3Client({ region: STAND_IN_REGION, endpoint: standIns.s3Endpoint, credentials: standIns.credentials });
+  return makeS3Client({
+    region: STAND_IN_REGION,
+    endpoint: standIns.s3Endpoint,
+    credentials: standIns.principals.of(operator.id).credentials,
+  });
 }
 
 async function putSamplePhoto(standIns: StandIns): Promise<void> {

@@ -11,10 +11,13 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { makeS3Client, tableDefinition } from '@identities/aws';
+import { makeS3Client, TABLE_KEYS, tableDefinition } from '@identities/aws';
 import { type CorsPolicy, type Logger, MAX_SESSION_FILE_BYTES, makeLogger, NO_CORS } from '@identities/core';
 import dynalite from 'dynalite';
 import { generateStoreCredentials, loadStoreCredentials, type StoreCredentials } from './credentials.ts';
+import type { PolicyStatement } from './iam.ts';
+import { isAllowed } from './iam.ts';
+import { makePrincipals, type Principals } from './principals.ts';
 import { createStorageUploads, type StagedObject, type StorageUploads } from './storage-uploads.ts';
 import { listenOnLoopback, storeFront } from './store-front.ts';
 
@@ -25,8 +28,10 @@ export interface StandIns {
   readonly dynamoEndpoint: string;
   readonly bucket: string;
   readonly table: string;
-  /** The only key either store accepts. */
+  /** The install's own key: the table's creator; its principals' keys derive from it. */
   readonly credentials: StoreCredentials;
+  /** Each function's, the job's and the operator's key, and the policy its requests are held to. */
+  readonly principals: Principals;
   /** Presigned upload forms, checked as S3 checks them: what the S3 front answers for unsigned form POSTs. */
   readonly uploads: StorageUploads;
   close(): Promise<void>;
@@ -45,6 +50,13 @@ export interface StandInOptions {
   readonly logger?: Logger;
   /** Browser origins allowed to POST upload forms. */
   readonly cors?: CorsPolicy;
+  /**
+   * Authorise every request against its principal's policy, as IAM would (the default). Off, every
+   * principal's key still has to sign, but may do anything.
+   */
+  readonly enforcePolicies?: boolean;
+  /** Statements in place of some principals' own: a test taking one away to see its route fail. */
+  readonly policies?: ReadonlyMap<string, readonly PolicyStatement[]>;
 }
 
 /**
@@ -73,7 +85,15 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
   });
   await s3.configureBuckets();
   const logger = options.logger ?? makeLogger('silent');
-  const front = { credentials, region: STAND_IN_REGION, logger };
+  const principals = makePrincipals({
+    install: credentials,
+    bucket: options.bucket,
+    table: options.table,
+    region: STAND_IN_REGION,
+    enforce: options.enforcePolicies ?? true,
+    ...(options.policies === undefined ? {} : { policies: options.policies }),
+  });
+  const front = { principals, region: STAND_IN_REGION, logger };
   // Forms are held here until they have arrived whole: in the data dir, or a scratch dir of this run.
   // What a crash left there is of no use: a form is stored only once whole.
   const stagingDir = persistent ? join(options.dataDir, 'tmp') : await mkdtemp(join(tmpdir(), 'identities-uploads-'));
@@ -100,14 +120,28 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
   const uploads = createStorageUploads({
     bucket: options.bucket,
     region: STAND_IN_REGION,
-    credentials,
+    signers: {
+      secretOf: (accessKeyId) => principals.byAccessKey(accessKeyId)?.credentials.secretAccessKey,
+      mayPut(accessKeyId, key) {
+        const policy = principals.byAccessKey(accessKeyId)?.policy;
+        return (
+          policy === undefined ||
+          isAllowed(policy, { action: 's3:PutObject', resource: `arn:aws:s3:::${options.bucket}/${key}` })
+        );
+      },
+    },
     put,
     stagingDir,
     maxFileBytes: MAX_SESSION_FILE_BYTES,
     cors: options.cors ?? NO_CORS,
     logger,
   });
-  const s3Handler = storeFront({ ...front, service: 's3', handler: s3.callback() });
+  const s3Handler = storeFront({
+    ...front,
+    service: 's3',
+    handler: s3.callback(),
+    objectExists: (bucket, key) => s3.store.existsObject(bucket, key),
+  });
   const s3Server = createServer((request, response) => {
     // S3 answers an unsigned POST of a form to the bucket itself: the form carries its own signature.
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -121,7 +155,10 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
   const dynamoHandler = dynamo.listeners('request')[0] as RequestListener | undefined;
   if (dynamoHandler === undefined) throw new Error('dynalite has no request handler');
   dynamo.removeAllListeners('request');
-  dynamo.on('request', storeFront({ ...front, service: 'dynamodb', handler: dynamoHandler }));
+  dynamo.on(
+    'request',
+    storeFront({ ...front, service: 'dynamodb', handler: dynamoHandler, partitionKey: TABLE_KEYS.partition }),
+  );
 
   s3Endpoint = await listenOnLoopback(s3Server, host);
   const standIns: StandIns = {
@@ -130,6 +167,7 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     bucket: options.bucket,
     table: options.table,
     credentials,
+    principals,
     uploads,
     async close() {
       const closed = (server: Server) =>
@@ -172,12 +210,16 @@ async function ensureTable(standIns: StandIns, table: string): Promise<void> {
   }
 }
 
-/** The environment the handlers read, pointed at running stand-ins. */
-export function standInEnv(standIns: StandIns): Record<string, string> {
+/**
+ * The environment the handlers read, pointed at running stand-ins, signing as the given principal (the
+ * install itself when none is named: a test's own access to arrange and check data).
+ */
+export function standInEnv(standIns: StandIns, principal?: string): Record<string, string> {
+  const key = principal === undefined ? standIns.credentials : standIns.principals.of(principal).credentials;
   return {
     AWS_REGION: STAND_IN_REGION,
-    AWS_ACCESS_KEY_ID: standIns.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: standIns.credentials.secretAccessKey,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
     S3_ENDPOINT: standIns.s3Endpoint,
     DYNAMODB_ENDPOINT: standIns.dynamoEndpoint,
     BUCKET_NAME: standIns.bucket,

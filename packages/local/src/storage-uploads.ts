@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type CorsPolicy, corsHeaders, describeError, type Logger, toHttpRequest } from '@identities/core';
 import busboy from 'busboy';
-import type { StoreCredentials } from './credentials.ts';
 import { verifyPostPolicySignature } from './sigv4.ts';
 import { escapeXml } from './store-front.ts';
 
@@ -54,8 +53,8 @@ export interface StagedObject {
 export interface StorageUploadOptions {
   readonly bucket: string;
   readonly region: string;
-  /** The key presigned forms are signed with; any other signature is refused. */
-  readonly credentials: StoreCredentials;
+  /** Who may sign forms: a form signed with any other key is refused, one whose signer may not put its key denied. */
+  readonly signers: FormSigners;
   /** Stores what a verified form carried, once it has arrived whole. */
   readonly put: (object: StagedObject, signal: AbortSignal) => Promise<void>;
   /** Owner-only scratch space: a file is held here until it has arrived whole and matched its policy. */
@@ -65,6 +64,15 @@ export interface StorageUploadOptions {
   readonly cors: CorsPolicy;
   readonly logger: Logger;
   readonly now?: () => Date;
+}
+
+/**
+ * The keys forms may be signed with and what each signer may put: S3 authorises a presigned POST against
+ * the policy of whoever signed it.
+ */
+export interface FormSigners {
+  secretOf(accessKeyId: string): string | undefined;
+  mayPut(accessKeyId: string, key: string): boolean;
 }
 
 /** Answers one request for the store; `path` is the request's path within the store (`/<bucket>`). */
@@ -364,8 +372,7 @@ function verifyForm(fields: ReadonlyMap<string, string>, options: StorageUploadO
       'x-amz-signature': signature,
       'x-amz-algorithm': field('x-amz-algorithm') ?? '',
     },
-    (accessKeyId) =>
-      accessKeyId === options.credentials.accessKeyId ? options.credentials.secretAccessKey : undefined,
+    (accessKeyId) => options.signers.secretOf(accessKeyId),
     { now, service: 's3', region: options.region },
   );
   if (!verified.ok) {
@@ -403,6 +410,7 @@ function verifyForm(fields: ReadonlyMap<string, string>, options: StorageUploadO
   const objectKey = field('key');
   if (objectKey === undefined || objectKey === '' || !covered.has('key'))
     throw invalidPolicy('Policy Condition failed: key.');
+  if (!options.signers.mayPut(verified.accessKeyId, objectKey)) throw denied('Access Denied');
   const status = field('success_action_status');
   return {
     key: objectKey,

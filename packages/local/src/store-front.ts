@@ -3,8 +3,10 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { describeError, type Logger } from '@identities/core';
-import type { StoreCredentials } from './credentials.ts';
+import { isAllowed } from './iam.ts';
+import { LOCAL_ACCOUNT, type Principal, type Principals } from './principals.ts';
 import { verifySigV4 } from './sigv4.ts';
+import { dynamoAuthorization, type StoreAuthorization, s3Authorization } from './store-requests.ts';
 
 /** Which protocol a front speaks, so that refusals read as the real service's. */
 export type StoreService = 's3' | 'dynamodb';
@@ -16,26 +18,32 @@ export const MAX_STORE_CONNECTIONS = 512;
 
 /**
  * An embedded store behind a front that lets through only requests signed (AWS Signature Version 4)
- * with the install's own key: the stand-ins themselves accept anonymous requests, and listen nowhere.
- * The front listens on loopback only; without the key, which lives in the owner-only data dir, nothing
- * reaches the data.
+ * with one of the install's keys (its own, or one of its principals', all derived from it): the
+ * stand-ins themselves accept anonymous requests, and listen nowhere. The front listens on loopback
+ * only; without the key, which lives in the owner-only data dir, nothing reaches the data. Each
+ * verified request is then authorised, as IAM would, against its principal's policy.
  */
 export function storeFront(options: {
   readonly service: StoreService;
   readonly handler: RequestListener;
-  readonly credentials: StoreCredentials;
+  readonly principals: Principals;
   readonly region: string;
   readonly logger?: Logger | undefined;
+  /** Whether an object exists (S3 only): a read of a missing key may be denied instead of answered 404. */
+  readonly objectExists?: (bucket: string, key: string) => Promise<boolean>;
+  /** The table's partition key attribute, whose values are `dynamodb:LeadingKeys`. */
+  readonly partitionKey?: string;
 }): RequestListener {
-  const { service, handler, credentials, region, logger } = options;
-  const secretOf = (accessKeyId: string) =>
-    accessKeyId === credentials.accessKeyId ? credentials.secretAccessKey : undefined;
+  const { service, handler, principals, region, logger } = options;
+  const secretOf = (accessKeyId: string) => principals.byAccessKey(accessKeyId)?.credentials.secretAccessKey;
+  const authorise = (principal: Principal, request: IncomingMessage, body: Buffer | undefined) =>
+    authoriseRequest(principal, request, body, options);
 
   return async (request, response) => {
     try {
       // A body is read (DynamoDB's, to check the hash the signature covers) only for a caller naming the
       // install's key: anyone else is refused before a byte of it is held.
-      if (service === 'dynamodb' && !namesKey(request.headers.authorization, credentials.accessKeyId)) {
+      if (service === 'dynamodb' && principals.byAccessKey(namedKey(request.headers.authorization)) === undefined) {
         logger?.log('warn', 'store request refused', {
           service,
           method: request.method,
@@ -70,6 +78,20 @@ export function storeFront(options: {
           service === 's3' && verified.code === 'MissingAuthenticationToken' ? 'AccessDenied' : verified.code;
         return refuse(service, response, service === 's3' ? 403 : 400, code, verified.message);
       }
+      const principal = principals.byAccessKey(verified.accessKeyId);
+      const denial = principal === undefined ? 'unknown key' : await authorise(principal, request, body);
+      if (denial !== undefined) {
+        logger?.log('warn', 'store request denied', {
+          service,
+          method: request.method,
+          principal: principal?.name,
+          code: 'AccessDenied',
+          denied: denial,
+        });
+        return service === 's3'
+          ? refuse(service, response, 403, 'AccessDenied', denial)
+          : refuse(service, response, 400, 'AccessDeniedException', denial);
+      }
       if (body === undefined) {
         // Verified here: the stand-in, which knows only its own fixed key, must not check again.
         stripAuthentication(request);
@@ -99,10 +121,58 @@ export async function listenOnLoopback(server: Server, host: string): Promise<st
   return `http://${host}:${(server.address() as AddressInfo).port}`;
 }
 
-/** Whether an Authorization header claims the given access key (its signature is checked later). */
-function namesKey(authorization: string | undefined, accessKeyId: string): boolean {
-  return authorization?.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKeyId}/`) === true;
+/** The access key an Authorization header claims (its signature is checked later), or ''. */
+function namedKey(authorization: string | undefined): string {
+  return /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]{16,128})\//.exec(authorization ?? '')?.[1] ?? '';
 }
+
+/**
+ * Why IAM would deny the request to its principal, in AWS's words, or undefined when it allows it.
+ * Every action the operation needs must be allowed (a copy's read and write). A read of a missing key
+ * is denied unless the principal may list the bucket with `s3:prefix` set to that key, as S3 does.
+ */
+async function authoriseRequest(
+  principal: Principal,
+  request: IncomingMessage,
+  body: Buffer | undefined,
+  scope: {
+    readonly service: StoreService;
+    readonly region: string;
+    readonly objectExists?: (bucket: string, key: string) => Promise<boolean>;
+    readonly partitionKey?: string;
+  },
+): Promise<string | undefined> {
+  const policy = principal.policy;
+  if (policy === undefined) return undefined;
+  const authorization: StoreAuthorization =
+    scope.service === 's3'
+      ? s3Authorization(request.method ?? 'GET', request.url ?? '/', request.headers)
+      : dynamoAuthorization(headerValue(request.headers['x-amz-target']), body ?? Buffer.alloc(0), {
+          region: scope.region,
+          account: LOCAL_ACCOUNT,
+          partitionKey: scope.partitionKey ?? 'pk',
+        });
+  const who = `User: arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${principal.name}/local`;
+  if (authorization.kind === 'unknown') {
+    return `${who} is not authorized to perform ${authorization.operation}: no identity-based policy allows it`;
+  }
+  for (const wanted of authorization.requests) {
+    if (!isAllowed(policy, wanted)) {
+      return `${who} is not authorized to perform: ${wanted.action} on resource: ${wanted.resource} because no identity-based policy allows the ${wanted.action} action`;
+    }
+  }
+  const read = authorization.reads;
+  if (read === undefined || scope.objectExists === undefined) return undefined;
+  const listing = {
+    action: 's3:ListBucket',
+    resource: `arn:aws:s3:::${read.bucket}`,
+    context: { 's3:prefix': read.key },
+  };
+  if (isAllowed(policy, listing) || (await scope.objectExists(read.bucket, read.key))) return undefined;
+  return `${who} is not authorized to perform: s3:ListBucket on resource: ${listing.resource} because no identity-based policy allows the s3:ListBucket action`;
+}
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 async function readAll(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { makeDynamoClient, makeS3Client } from '@identities/aws';
-import { loadStoreCredentials, type StoreCredentials } from '../credentials.ts';
+import { operator } from '@identities/core';
+import { loadStoreCredentials, principalCredentials, type StoreCredentials } from '../credentials.ts';
 import { dataDirFrom, lockDataDir, readServerInfo } from '../data-dir.ts';
 import { STAND_IN_REGION, startStandIns } from '../stand-ins.ts';
 import { type Io, UsageError } from './io.ts';
@@ -21,7 +22,7 @@ export interface Storage {
   readonly region: string;
   readonly s3Endpoint?: string | undefined;
   readonly dynamoEndpoint?: string | undefined;
-  /** The embedded stores' key; a deployed stage's credentials come from the AWS environment. */
+  /** The operator's key to the embedded stores; a deployed stage's credentials come from the AWS environment. */
   readonly credentials?: StoreCredentials;
 }
 
@@ -52,7 +53,9 @@ export async function withStorage<T>(
   }
   const dataDir = dataDirFrom(io.env, values['data-dir']);
   const running = readServerInfo(dataDir);
-  if (running !== undefined) return run({ ...running, credentials: loadStoreCredentials(dataDir) });
+  // The operator's own key, held to the operator's policy like the functions to theirs.
+  const credentials = principalCredentials(loadStoreCredentials(dataDir), operator.id);
+  if (running !== undefined) return run({ ...running, credentials });
   // No server runs on this data dir: open its embedded stores for the length of the command.
   const release = lockDataDir(dataDir);
   const standIns = await startStandIns({ dataDir, bucket: 'identities', table: 'identities' });
@@ -63,7 +66,7 @@ export async function withStorage<T>(
       region: STAND_IN_REGION,
       s3Endpoint: standIns.s3Endpoint,
       dynamoEndpoint: standIns.dynamoEndpoint,
-      credentials: standIns.credentials,
+      credentials,
     });
   } finally {
     await standIns.close();
