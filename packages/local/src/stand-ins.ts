@@ -15,8 +15,7 @@ import { makeS3Client, TABLE_KEYS, tableDefinition } from '@identities/aws';
 import { type CorsPolicy, type Logger, MAX_SESSION_FILE_BYTES, makeLogger, NO_CORS } from '@identities/core';
 import dynalite from 'dynalite';
 import { generateStoreCredentials, loadStoreCredentials, type StoreCredentials } from './credentials.ts';
-import type { PolicyStatement } from './iam.ts';
-import { isAllowed } from './iam.ts';
+import { isAllowed, type PolicyStatement } from './iam.ts';
 import { makePrincipals, type Principals } from './principals.ts';
 import { createStorageUploads, type StagedObject, type StorageUploads } from './storage-uploads.ts';
 import { listenOnLoopback, storeFront } from './store-front.ts';
@@ -122,12 +121,21 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     region: STAND_IN_REGION,
     signers: {
       secretOf: (accessKeyId) => principals.byAccessKey(accessKeyId)?.credentials.secretAccessKey,
+      // A form is authorised against the policy of whoever signed it, as S3 authorises it.
       mayPut(accessKeyId, key) {
-        const policy = principals.byAccessKey(accessKeyId)?.policy;
-        return (
-          policy === undefined ||
-          isAllowed(policy, { action: 's3:PutObject', resource: `arn:aws:s3:::${options.bucket}/${key}` })
-        );
+        const principal = principals.byAccessKey(accessKeyId);
+        const resource = `arn:aws:s3:::${options.bucket}/${key}`;
+        if (principal?.policy === undefined || isAllowed(principal.policy, { action: 's3:PutObject', resource })) {
+          return true;
+        }
+        logger.log('warn', 'store request denied', {
+          service: 's3',
+          method: 'POST',
+          principal: principal.name,
+          code: 'AccessDenied',
+          denied: `s3:PutObject on ${resource} (a presigned form)`,
+        });
+        return false;
       },
     },
     put,
