@@ -16,7 +16,7 @@ import {
 } from '@identities/core';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
+import { enrollmentPhoto } from './support/functions.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { jpegBytes, putObject, roleStore } from './support/storage.ts';
 import { AUDIENCE, ISSUER, token } from './support/tokens.ts';

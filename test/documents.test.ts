@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PERMISSIONS } from '@identities/core';
 import { describe, expect, it } from 'vitest';
-import { handler as download } from '../functions/download-file-document.ts';
-import { handler as upload } from '../functions/upload-file-document.ts';
+import { downloadFileDocument as download, uploadFileDocument as upload } from './support/functions.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { multipart, type Part } from './support/multipart.ts';
 import { documentStore, everyByte, jpegBytes, listKeys, newPersonId, objectBytes } from './support/storage.ts';

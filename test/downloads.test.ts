@@ -9,8 +9,7 @@ import {
   type ObjectStore,
 } from '@identities/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
-import { handler as upload } from '../functions/upload-file-document.ts';
+import { enrollmentPhoto, uploadFileDocument as upload } from './support/functions.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';
 import { documentStore, everyByte, jpegBytes, newPersonId, objectStore, putObject } from './support/storage.ts';

@@ -9,8 +9,7 @@ import {
   toHttpRequest,
 } from '@identities/core';
 import { describe, expect, it } from 'vitest';
-import { handler as detectionPhoto } from '../functions/detection-photo.ts';
-import { handler as enrollmentPhoto } from '../functions/enrollment-photo.ts';
+import { detectionPhoto, enrollmentPhoto } from './support/functions.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { jpegBytes, putObject, recordingObjectStore } from './support/storage.ts';
 import { bearer, token } from './support/tokens.ts';

@@ -12,10 +12,12 @@ import {
   stagingKey,
 } from '@identities/core';
 import { describe, expect, it } from 'vitest';
-import { handler as complete } from '../functions/complete-upload-session.ts';
-import { handler as download } from '../functions/download-file-document.ts';
-import { handler as start } from '../functions/start-upload-session.ts';
-import { handler as upload } from '../functions/upload-file-document.ts';
+import {
+  completeUploadSession as complete,
+  downloadFileDocument as download,
+  startUploadSession as start,
+  uploadFileDocument as upload,
+} from './support/functions.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';
 import {

@@ -14,9 +14,11 @@ import {
 } from '@identities/core';
 import { type JWTPayload, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { handler as download } from '../../functions/download-file-document.ts';
-import { handler as start } from '../../functions/start-upload-session.ts';
-import { handler as upload } from '../../functions/upload-file-document.ts';
+import {
+  downloadFileDocument as download,
+  startUploadSession as start,
+  uploadFileDocument as upload,
+} from '../support/functions.ts';
 import { apiEvent, invoke } from '../support/lambda.ts';
 import { documentStore, newPersonId, objectStore, roleStore } from '../support/storage.ts';
 import { AUDIENCE, bearer, bothPermissions, ISSUER, token } from '../support/tokens.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handler as download } from '../../functions/download-file-document.ts';
-import { handler as upload } from '../../functions/upload-file-document.ts';
+import { downloadFileDocument as download, uploadFileDocument as upload } from '../support/functions.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import { type Part, uploadEvent } from '../support/multipart.ts';
 import { newPersonId } from '../support/storage.ts';

@@ -22,9 +22,11 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { handler as download } from '../../functions/download-file-document.ts';
-import { handler as enrollmentPhoto } from '../../functions/enrollment-photo.ts';
-import { handler as upload } from '../../functions/upload-file-document.ts';
+import {
+  downloadFileDocument as download,
+  enrollmentPhoto,
+  uploadFileDocument as upload,
+} from '../support/functions.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import { uploadEvent } from '../support/multipart.ts';
 import { documentStore, jpegBytes, newPersonId, objectStore, putObject, roleStore } from '../support/storage.ts';

@@ -3,7 +3,7 @@ import { makeLogger, makeUploadFileDocumentHandler as makeUpload } from '@identi
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { handler as upload } from '../../functions/upload-file-document.ts';
+import { uploadFileDocument as upload } from '../support/functions.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import {
   documentStore,

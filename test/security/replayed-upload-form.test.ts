@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { makeUploadSessionStore } from '@identities/aws';
 import { makeCompleteUploadSession, makeLogger, type ObjectStore } from '@identities/core';
 import { describe, expect, it } from 'vitest';
-import { handler as start } from '../../functions/start-upload-session.ts';
+import { startUploadSession as start } from '../support/functions.ts';
 import { apiEvent, invoke } from '../support/lambda.ts';
 import {
   documentStore,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { standInEnv, startStandIns } from '@identities/local';
+import { PRINCIPAL_ACCESS, type StoreCredentials, standInEnv, startStandIns } from '@identities/local';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { TestProject } from 'vitest/node';
 
@@ -12,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     env: Record<string, string>;
     signingKey: JWK;
+    /** Each function's, the job's and the operator's own key to the stand-ins. */
+    principalKeys: Record<string, StoreCredentials>;
   }
 }
 
@@ -28,6 +30,12 @@ export default async function setup(project: TestProject) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
   project.provide('signingKey', { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'ES256' });
+  // The run's own access (arranging and checking data) signs with the install's key; each function
+  // signs with its own (test/support/functions.ts), held to the policy infra/ attaches to it.
+  project.provide(
+    'principalKeys',
+    Object.fromEntries([...PRINCIPAL_ACCESS.keys()].map((name) => [name, standIns.principals.of(name).credentials])),
+  );
   project.provide('env', {
     ...standInEnv(standIns),
     JWT_ISSUER: ISSUER,

@@ -1,0 +1,26 @@
+import { readSettings, type Settings } from '@identities/aws';
+import type { RouteId } from '@identities/core';
+import { ROUTE_HANDLERS } from '@identities/local';
+import { inject } from 'vitest';
+
+const keys = inject('principalKeys');
+
+/**
+ * A route's function as its module makes it (`functions/<route>.ts` is `wiring(readSettings(process.env))`,
+ * test/wiring.test.ts holds them together), signing with that function's own key to the stand-ins, as
+ * each Lambda signs with its own role's: every request it makes is held to the statements infra/
+ * attaches to it.
+ */
+export function functionOf(id: RouteId) {
+  const settings: Settings = readSettings(process.env);
+  const credentials = keys[id];
+  if (credentials === undefined) throw new Error(`no key for ${id}`);
+  return ROUTE_HANDLERS[id]({ ...settings, storage: { ...settings.storage, credentials } });
+}
+
+export const enrollmentPhoto = functionOf('EnrollmentPhoto');
+export const detectionPhoto = functionOf('DetectionPhoto');
+export const uploadFileDocument = functionOf('UploadFileDocument');
+export const downloadFileDocument = functionOf('DownloadFileDocument');
+export const startUploadSession = functionOf('StartUploadSession');
+export const completeUploadSession = functionOf('CompleteUploadSession');
