@@ -199,6 +199,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       throw new Error('a plain-HTTP listener is only for a server that serves HTTPS');
     }
     standIns = await openEmbeddedStorage(options, logger, corsPolicy(corsOrigins));
+    if (standIns !== undefined && !standIns.principals.enforcing) {
+      logger.log('warn', 'store policies are off: every function may do anything on the embedded stores');
+    }
     const devIssuer = options.issuer === undefined ? await loadDevIssuer(options.dataDir) : undefined;
     const tls = await serverTls(options, logger);
 

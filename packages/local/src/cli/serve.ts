@@ -37,6 +37,8 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --jwt-algorithms LIST     Allowed algorithms, comma-separated (default: the key's own, or RS256,ES256)
   --log-level LEVEL         debug, info, warn, error or silent (LOG_LEVEL, default info)
   --no-sample               Do not add the sample photo (face "sample-face") to new embedded storage
+  --no-store-policies       Let every function's key do anything on the embedded stores (STORE_POLICIES=off);
+                            by default each request is held to its function's IAM policy, as on AWS
   --cors-origin ORIGIN      Also allow this browser origin (repeatable; CORS_ALLOWED_ORIGINS, comma-separated);
                             http://localhost:* and http://127.0.0.1:* are always allowed
   --s3-public-endpoint URL  Where clients reach external storage for presigned uploads (default: --s3-endpoint)
@@ -71,6 +73,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     'jwt-algorithms': { type: 'string' },
     'log-level': { type: 'string' },
     'no-sample': { type: 'boolean' },
+    'no-store-policies': { type: 'boolean' },
     'cors-origin': { type: 'string', multiple: true },
     's3-public-endpoint': { type: 'string' },
     'public-url': { type: 'string' },
@@ -173,6 +176,7 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(issuer === undefined ? {} : { issuer }),
     logLevel,
     samplePhoto: values['no-sample'] !== true,
+    storePolicies: storePolicies(values['no-store-policies'] === true, env.STORE_POLICIES),
     corsOrigins,
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
@@ -234,6 +238,14 @@ function issuerOptions(
     }
   });
   return options;
+}
+
+/** STORE_POLICIES: `on` (the default) or `off`; `--no-store-policies` turns them off whatever it says. */
+function storePolicies(off: boolean, setting: string | undefined): boolean {
+  if (off) return false;
+  if (setting === undefined || setting === '' || setting === 'on') return true;
+  if (setting === 'off') return false;
+  throw new UsageError(`STORE_POLICIES must be on or off, not ${setting}`);
 }
 
 /** A setting the settings reader refuses is a usage error here: exit 2 with its message. */
