@@ -114,13 +114,19 @@ describe('a customer stage', () => {
     };
     const leadingKeys = (pattern: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } });
 
-    it('lets the photo functions read faces/ and nothing else', () => {
-      for (const path of [
-        '/api/v1/people/enrollmentPhoto/{faceId}',
-        '/api/v1/people/detectionPhoto/{faceId}/{detectionId}',
-      ]) {
+    it('lets the photo functions read faces/ and list only their own keys, so a missing photo is a 404', () => {
+      for (const [path, keys] of [
+        ['/api/v1/people/enrollmentPhoto/{faceId}', 'faces/*/enrollment.jpg'],
+        ['/api/v1/people/detectionPhoto/{faceId}/{detectionId}', 'faces/*/detections/*.jpg'],
+      ] as const) {
         expect(statementsOf('GET', path)).toEqual([
           { effect: 'Allow', actions: ['s3:GetObject'], resources: [`${arns().bucket}/faces/*`], conditions: {} },
+          {
+            effect: 'Allow',
+            actions: ['s3:ListBucket'],
+            resources: [arns().bucket],
+            conditions: { StringLike: { 's3:prefix': [keys] } },
+          },
         ]);
       }
     });
@@ -168,9 +174,15 @@ describe('a customer stage', () => {
         },
         {
           effect: 'Allow',
-          actions: ['s3:PutObject', 's3:DeleteObject'],
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
           resources: [`${bucket}/people/*`],
           conditions: {},
+        },
+        {
+          effect: 'Allow',
+          actions: ['s3:ListBucket'],
+          resources: [bucket],
+          conditions: { StringLike: { 's3:prefix': ['uploads/*'] } },
         },
         {
           effect: 'Allow',
@@ -210,9 +222,18 @@ describe('a customer stage', () => {
         for (const statement of inlineStatements(role)) {
           expect(statement.effect).toBe('Allow');
           for (const action of statement.actions) expect(action).toMatch(/^(s3|dynamodb):[A-Za-z]+$/);
-          for (const resource of statement.resources) expect([...prefixes, table]).toContain(resource);
+          for (const resource of statement.resources) expect([...prefixes, bucket, table]).toContain(resource);
           if (statement.resources.includes(table)) {
             expect(Object.keys(statement.conditions)).toEqual(['ForAllValues:StringLike']);
+          }
+          // The bucket itself only to list, and only under the route's own prefixes.
+          if (statement.resources.includes(bucket)) {
+            expect(statement.actions).toEqual(['s3:ListBucket']);
+            const listed = (statement.conditions as { StringLike?: { 's3:prefix'?: string[] } }).StringLike?.[
+              's3:prefix'
+            ];
+            expect(listed?.length).toBe(1);
+            expect(route.access.objects.some(({ prefix }) => listed?.[0]?.startsWith(prefix))).toBe(true);
           }
         }
         // Logging only, through the managed policy; no `link` grants.
