@@ -79,3 +79,24 @@ export function makePrincipals(options: {
     },
   };
 }
+
+/**
+ * Every principal's statements as a Markdown table, with the ARNs' variable parts as placeholders: what
+ * the README shows, built by the same function that builds the policies (a test holds the two together).
+ */
+export function policyTable(): string {
+  const rows = [...PRINCIPAL_ACCESS].flatMap(([name, access]) =>
+    policyFor(name, access, {
+      bucket: 'arn:aws:s3:::<bucket>',
+      table: 'arn:aws:dynamodb:<region>:<account>:table/<table>',
+    }).map((statement, index) => {
+      const condition = (statement.conditions ?? [])
+        .map(({ test, variable, values }) => `\`${test}\` \`${variable}\`: ${values.map((v) => `\`${v}\``).join(', ')}`)
+        .join('; ');
+      const actions = statement.actions.map((action) => `\`${action}\``).join(', ');
+      const resources = statement.resources.map((resource) => `\`${resource}\``).join(', ');
+      return `| ${index === 0 ? `\`${name}\`` : ''} | ${actions} | ${resources} | ${condition} |`;
+    }),
+  );
+  return ['| Principal | Actions | Resource | Condition |', '|---|---|---|---|', ...rows].join('\n');
+}
