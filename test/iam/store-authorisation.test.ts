@@ -179,6 +179,9 @@ describe('how each request is named to IAM', () => {
     });
     expect(dynamoAuthorization('DynamoDB_20120810.ExecuteStatement', Buffer.from('{}'), scope).kind).toBe('unknown');
     expect(dynamoAuthorization('DynamoDB_20120810.GetItem', Buffer.from('not json'), scope).kind).toBe('unknown');
+    // Names are data: an operation or a transaction part named like an Object property is unknown.
+    expect(dynamo('constructor', {}).kind).toBe('unknown');
+    expect(dynamo('TransactWriteItems', { TransactItems: [{ constructor: { TableName: 't' } }] }).kind).toBe('unknown');
   });
 });
 

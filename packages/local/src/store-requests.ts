@@ -19,6 +19,20 @@ export type StoreAuthorization =
 
 const unknown = (operation: string): StoreAuthorization => ({ kind: 'unknown', operation });
 
+/** What a listing's query may carry; any other parameter names a bucket subresource. */
+const LISTING_PARAMETERS = new Set([
+  'list-type',
+  'prefix',
+  'delimiter',
+  'max-keys',
+  'continuation-token',
+  'start-after',
+  'marker',
+  'encoding-type',
+  'fetch-owner',
+  'x-id',
+]);
+
 /** Object subresources named in the query, each its own IAM action. */
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'retention', 'legal-hold', 'attributes', 'torrent', 'restore'];
 
@@ -43,21 +57,7 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
     return method === 'GET' ? one('ListBuckets', { action: 's3:ListAllMyBuckets', resource: '*' }) : unknown(method);
   if (key === '') {
     // Bucket operations: only listing is this service's; every other one is refused to the functions.
-    const named = [...query.keys()].filter(
-      (name) =>
-        ![
-          'list-type',
-          'prefix',
-          'delimiter',
-          'max-keys',
-          'continuation-token',
-          'start-after',
-          'marker',
-          'encoding-type',
-          'fetch-owner',
-          'x-id',
-        ].includes(name),
-    );
+    const named = [...query.keys()].filter((name) => !LISTING_PARAMETERS.has(name));
     if (method === 'GET' && named.length === 0) {
       const prefix = query.get('prefix');
       return one(query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', {
@@ -162,19 +162,19 @@ function queryLeadingKeys(input: Json, partitionKey: string): string[] {
 }
 
 /** Operations on one item by its key, and the field that holds the key. */
-const ITEM_OPERATIONS: Readonly<Record<string, { action: string; field: 'Key' | 'Item' }>> = {
-  GetItem: { action: 'dynamodb:GetItem', field: 'Key' },
-  DeleteItem: { action: 'dynamodb:DeleteItem', field: 'Key' },
-  UpdateItem: { action: 'dynamodb:UpdateItem', field: 'Key' },
-  PutItem: { action: 'dynamodb:PutItem', field: 'Item' },
-};
+const ITEM_OPERATIONS: ReadonlyMap<string, { action: string; field: 'Key' | 'Item' }> = new Map([
+  ['GetItem', { action: 'dynamodb:GetItem', field: 'Key' }],
+  ['DeleteItem', { action: 'dynamodb:DeleteItem', field: 'Key' }],
+  ['UpdateItem', { action: 'dynamodb:UpdateItem', field: 'Key' }],
+  ['PutItem', { action: 'dynamodb:PutItem', field: 'Item' }],
+] as const);
 
-const TRANSACT_WRITE: Readonly<Record<string, { action: string; field: 'Key' | 'Item' }>> = {
-  Put: { action: 'dynamodb:PutItem', field: 'Item' },
-  Update: { action: 'dynamodb:UpdateItem', field: 'Key' },
-  Delete: { action: 'dynamodb:DeleteItem', field: 'Key' },
-  ConditionCheck: { action: 'dynamodb:ConditionCheckItem', field: 'Key' },
-};
+const TRANSACT_WRITE: ReadonlyMap<string, { action: string; field: 'Key' | 'Item' }> = new Map([
+  ['Put', { action: 'dynamodb:PutItem', field: 'Item' }],
+  ['Update', { action: 'dynamodb:UpdateItem', field: 'Key' }],
+  ['Delete', { action: 'dynamodb:DeleteItem', field: 'Key' }],
+  ['ConditionCheck', { action: 'dynamodb:ConditionCheckItem', field: 'Key' }],
+] as const);
 
 /** Operations on tables, authorised on the table's ARN without item keys. */
 const TABLE_OPERATIONS = new Set([
@@ -208,7 +208,7 @@ export function dynamoAuthorization(
   const table = (name: unknown, index?: unknown) =>
     `${tableArn(scope.region, scope.account, String(name))}${typeof index === 'string' ? `/index/${index}` : ''}`;
   const keys = (values: string[]) => ({ 'dynamodb:LeadingKeys': values });
-  const item = ITEM_OPERATIONS[operation];
+  const item = ITEM_OPERATIONS.get(operation);
   if (item !== undefined) {
     return one(operation, {
       action: item.action,
@@ -259,9 +259,9 @@ export function dynamoAuthorization(
       const mapped =
         operation === 'TransactGetItems'
           ? kind === 'Get'
-            ? ITEM_OPERATIONS.GetItem
+            ? ITEM_OPERATIONS.get('GetItem')
             : undefined
-          : TRANSACT_WRITE[kind ?? ''];
+          : TRANSACT_WRITE.get(kind ?? '');
       if (mapped === undefined || !isObject(part)) return unknown(operation);
       requests.push({
         action: mapped.action,
