@@ -298,8 +298,25 @@ describe('the embedded stores, enforcing each principal’s policy', () => {
       const store = (principal: string) => makeObjectStore(s3As(principal), standIns.bucket);
       expect(await store('EnrollmentPhoto').get(key)).toBeUndefined();
       expect(await store('EnrollmentPhoto').head(key)).toBeUndefined();
-      await expect(store('DetectionPhoto').get(key)).rejects.toMatchObject({ name: 'AccessDenied' });
-      await expect(store('DetectionPhoto').head(key)).rejects.toThrow();
+      // Denied, it is an error of the function's configuration, named as such (a 500), never a missing key.
+      await expect(store('DetectionPhoto').get(key)).rejects.toMatchObject({
+        name: 'StorageAccessDeniedError',
+        cause: { name: 'AccessDenied' },
+      });
+      await expect(store('DetectionPhoto').head(key)).rejects.toMatchObject({
+        name: 'StorageAccessDeniedError',
+        cause: { $metadata: { httpStatusCode: 403 } },
+      });
+      // And so is a DynamoDB refusal.
+      const { makeDocumentStore, makeDynamoClient } = await import('@identities/aws');
+      const documents = makeDocumentStore(
+        makeDynamoClient({ ...storageAs(standIns, 'EnrollmentPhoto'), endpoint: standIns.dynamoEndpoint }),
+        standIns.table,
+      );
+      await expect(documents.get(randomUUID(), 'd')).rejects.toMatchObject({
+        name: 'StorageAccessDeniedError',
+        cause: { name: 'AccessDeniedException' },
+      });
     });
 
     it('answers a missing photo 404 with the route’s listing grant, and a 500 (never a 404) without it', async () => {

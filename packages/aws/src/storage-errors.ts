@@ -14,6 +14,19 @@ const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutExce
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
+/** S3's and DynamoDB's refusals of a caller their policies do not allow. */
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
+
+/**
+ * The store refused the function: its IAM policy does not allow the request. A misconfiguration, never
+ * the client's fault, so a 500 like any other error of ours, and never taken for a missing key: S3
+ * answers a read of a missing key with this unless the function may list it, and the route table grants
+ * that listing where a route answers 404.
+ */
+export class StorageAccessDeniedError extends Error {
+  override name = 'StorageAccessDeniedError';
+}
+
 /**
  * What a storage failure means to the client, once the SDK's own bounded retries are spent:
  * throttling or an unreachable service is 503 with Retry-After, a timeout 504, any other failure of
@@ -28,6 +41,12 @@ export function translateStorageError(error: unknown, what: string): unknown {
     $fault?: string;
   };
   const status = meta.$metadata?.httpStatusCode;
+  // A HEAD's 403 has no body, so no error code (the SDK calls it Unknown): its status is all there is.
+  if (DENIED.has(error.name) || (status === 403 && error.name === 'Unknown')) {
+    return new StorageAccessDeniedError(`${what} denied the request: the function's policy does not allow it.`, {
+      cause: error,
+    });
+  }
   if (THROTTLED.has(error.name) || meta.$retryable?.throttling === true || status === 503 || status === 429) {
     return new ServiceUnavailableError(`${what} is unavailable or throttling.`, { cause: error, retryAfterSeconds: 2 });
   }
