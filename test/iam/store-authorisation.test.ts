@@ -98,6 +98,17 @@ describe('how each request is named to IAM', () => {
       ],
     });
     expect(s3Authorization('DELETE', '/b/people/x', {})).toMatchObject({ requests: [{ action: 's3:DeleteObject' }] });
+    expect(s3Authorization('PUT', '/b/people/x', { 'x-amz-copy-source': 'b/uploads/../faces/x' }).kind).toBe('unknown');
+    // A version of an object is an action of its own, for reads, copies and deletes.
+    expect(s3Authorization('GET', '/b/people/x?versionId=v1', {})).toMatchObject({
+      requests: [{ action: 's3:GetObjectVersion' }],
+    });
+    expect(s3Authorization('PUT', '/b/people/y', { 'x-amz-copy-source': 'b/people/x?versionId=v1' })).toMatchObject({
+      requests: [{ action: 's3:GetObjectVersion' }, { action: 's3:PutObject' }],
+    });
+    expect(s3Authorization('DELETE', '/b/people/x?versionId=v1', {})).toMatchObject({
+      requests: [{ action: 's3:DeleteObjectVersion' }],
+    });
     expect(s3Authorization('POST', '/b/people/x?uploads', {})).toMatchObject({
       requests: [{ action: 's3:PutObject' }],
     });
@@ -121,6 +132,12 @@ describe('how each request is named to IAM', () => {
       ['POST', '/b?delete'],
       ['GET', '/b/k?acl'],
       ['PUT', '/b/k?tagging'],
+      // Keys the stand-in's file store would resolve elsewhere, and paths that are not one.
+      ['GET', '/b/faces/../people/p/documents/d/u'],
+      ['GET', '/b/faces%2F..%2Fpeople%2Fx'],
+      ['PUT', '/b/faces/./x'],
+      ['GET', '//b/faces/x'],
+      ['GET', 'faces/x'],
     ] as const) {
       expect(s3Authorization(method, url, {}).kind, `${method} ${url}`).toBe('unknown');
     }

@@ -38,8 +38,12 @@ const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'retention', 'legal-hold', 'attri
 
 /** A path-style S3 request (`/bucket/key?query`), as IAM's action reference maps its operation. */
 export function s3Authorization(method: string, url: string, headers: IncomingHttpHeaders): StoreAuthorization {
-  const parsed = new URL(url, 'http://store');
-  const [, rawBucket = '', ...rawKey] = parsed.pathname.split('/');
+  // The path as the stand-in routes it: never read as a URL, whose `//host` form would name another path.
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+  const [first = '', rawBucket = '', ...rawKey] = path.split('/');
+  if (first !== '') return unknown('a path not from the root');
   let bucket: string;
   let key: string;
   try {
@@ -48,13 +52,17 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
   } catch {
     return unknown('MalformedPath');
   }
-  const query = parsed.searchParams;
+  // S3 keeps such a key as it is; the stand-in's file store would resolve it to another key's file.
+  if (hasDotSegment(key)) return unknown('a key with a "." or ".." segment');
   const object = (action: string, objectKey = key, objectBucket = bucket): AuthorizationRequest => ({
     action,
     resource: `${bucketArn(objectBucket)}/${objectKey}`,
   });
-  if (bucket === '')
-    return method === 'GET' ? one('ListBuckets', { action: 's3:ListAllMyBuckets', resource: '*' }) : unknown(method);
+  if (bucket === '') {
+    return method === 'GET' && rawKey.length === 0
+      ? one('ListBuckets', { action: 's3:ListAllMyBuckets', resource: '*' })
+      : unknown(`${method} without a bucket`);
+  }
   if (key === '') {
     // Bucket operations: only listing is this service's; every other one is refused to the functions.
     const named = [...query.keys()].filter((name) => !LISTING_PARAMETERS.has(name));
@@ -78,8 +86,9 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
     return {
       kind: 'known',
       operation: method === 'GET' ? 'GetObject' : 'HeadObject',
-      requests: [object('s3:GetObject')],
-      reads: { bucket, key },
+      // A version of an object is its own action; S3's missing-key rule is the current version's.
+      requests: [object(query.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject')],
+      ...(query.has('versionId') ? {} : { reads: { bucket, key } }),
     };
   }
   if (method === 'PUT') {
@@ -91,7 +100,10 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
       return {
         kind: 'known',
         operation: query.has('partNumber') ? 'UploadPartCopy' : 'CopyObject',
-        requests: [object('s3:GetObject', copied.key, copied.bucket), object('s3:PutObject')],
+        requests: [
+          object(copied.version ? 's3:GetObjectVersion' : 's3:GetObject', copied.key, copied.bucket),
+          object('s3:PutObject'),
+        ],
       };
     }
     return one(query.has('partNumber') ? 'UploadPart' : 'PutObject', object('s3:PutObject'));
@@ -101,23 +113,26 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
   }
   if (method === 'DELETE') {
     if (query.has('uploadId')) return one('AbortMultipartUpload', object('s3:AbortMultipartUpload'));
-    return one('DeleteObject', object('s3:DeleteObject'));
+    return one('DeleteObject', object(query.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject'));
   }
   return unknown(`${method} object`);
 }
+
+const hasDotSegment = (key: string) => key.split('/').some((segment) => segment === '.' || segment === '..');
 
 function one(operation: string, request: AuthorizationRequest): StoreAuthorization {
   return { kind: 'known', operation, requests: [request] };
 }
 
 /** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, percent-encoded, perhaps with `?versionId=`. */
-function parseCopySource(source: string): { bucket: string; key: string } | undefined {
-  const [path = ''] = source.split('?');
+function parseCopySource(source: string): { bucket: string; key: string; version: boolean } | undefined {
+  const [path = '', search = ''] = source.split('?');
+  const version = new URLSearchParams(search).has('versionId');
   const [bucket = '', ...key] = path.replace(/^\//, '').split('/');
   try {
     const decodedKey = key.map(decodeURIComponent).join('/');
-    if (bucket === '' || decodedKey === '') return undefined;
-    return { bucket: decodeURIComponent(bucket), key: decodedKey };
+    if (bucket === '' || decodedKey === '' || hasDotSegment(decodedKey)) return undefined;
+    return { bucket: decodeURIComponent(bucket), key: decodedKey, version };
   } catch {
     return undefined;
   }
