@@ -221,8 +221,8 @@ export const jobs = [
 
 /**
  * The operator's paths on the local and on-prem server's embedded stores, under an identity of their
- * own: the CLI's writes (photos, roles), the sample photo, and the server's sweeps of expired upload
- * sessions and of document bytes no document points to. In the cloud, operators use their own AWS
+ * own: the CLI's writes (photos, roles), the sample photo, the role reads of the server's token precheck,
+ * and the server's sweeps of expired upload sessions and of document bytes no document points to. In the cloud, operators use their own AWS
  * credentials and the cloud's TTL, lifecycle rule and scheduled job do the sweeping.
  */
 export const operator = {
