@@ -41,8 +41,8 @@ export function storeFront(options: {
 
   return async (request, response) => {
     try {
-      // A body is read (DynamoDB's, to check the hash the signature covers) only for a caller naming the
-      // install's key: anyone else is refused before a byte of it is held.
+      // A body is read (DynamoDB's, to check the hash the signature covers) only for a caller naming one of
+      // the install's keys: anyone else is refused before a byte of it is held.
       if (service === 'dynamodb' && principals.byAccessKey(namedKey(request.headers.authorization)) === undefined) {
         logger?.log('warn', 'store request refused', {
           service,
