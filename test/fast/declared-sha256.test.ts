@@ -71,7 +71,7 @@ describe('parseStartSession sha256', () => {
   });
 });
 
-describe('completing a session with a declared SHA-256', () => {
+describe('completing a session', () => {
   it('reads no bytes when storage reports the copy checksum, and records the declared hash', async () => {
     const { inner, start, complete } = world(true);
     const started = await start(command(sha256), 'user-1');
@@ -99,6 +99,14 @@ describe('completing a session with a declared SHA-256', () => {
     await expect(complete(personId, 'passport')).rejects.toThrow(BadRequestError);
     // Nothing kept but the staged bytes: the attempt's own copy is gone.
     expect(inner.keys()).toEqual([started.session.stagingKey]);
+  });
+
+  it('reads no bytes when none was declared either, if storage reports the copy checksum', async () => {
+    const { inner, start, complete } = world(true);
+    const started = await start(command(undefined), 'user-1');
+    await putBytes(inner, started.session.stagingKey, bytes);
+    expect((await complete(personId, 'passport')).sha256).toBe(sha256);
+    expect(inner.calls.filter((call) => call.startsWith('get '))).toEqual([]);
   });
 
   it('keeps computing the hash when none was declared', async () => {

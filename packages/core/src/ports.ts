@@ -32,8 +32,11 @@ export interface ObjectStore {
   /** The object's size and tag, or undefined when there is none under that key. */
   head(key: string): Promise<ObjectInfo | undefined>;
   put(key: string, body: Uint8Array, options: { contentType: string; sha256: Uint8Array }): Promise<void>;
-  /** Copies an object within the store, without the bytes passing through here. */
-  copy(fromKey: string, toKey: string, options: { contentType: string; sha256Checksum?: boolean }): Promise<void>;
+  /**
+   * Copies an object within the store, without the bytes passing through here. A store that can asks
+   * itself for the copy's SHA-256 as it copies, and `head` then reports it.
+   */
+  copy(fromKey: string, toKey: string, options: { contentType: string }): Promise<void>;
   delete(key: string): Promise<void>;
   /** Keys under a prefix last written before the given time (for sweeping leftovers). */
   listOlderThan(prefix: string, before: Date): Promise<string[]>;

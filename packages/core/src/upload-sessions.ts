@@ -81,9 +81,11 @@ export function makeStartUploadSession(
  * Completes a session (the document id must have passed `isSafeId`). The staged object is copied first to a document key of its own, which only this
  * attempt knows and nobody else can write; the size and SHA-256 are then taken from that copy, so the
  * hash recorded is the hash of the bytes kept, even if a replayed upload form replaces the staged object
- * meanwhile. When the session declared a SHA-256, storage verified it on upload and computes the copy's
- * as it copies, so completion reads no bytes; a store that reports no checksum has the copy read and
- * hashed here, and a hash other than the declared one is a 400. The session item becomes the document in one conditional write. On any failure the session
+ * meanwhile. Storage computes the copy's SHA-256 as it copies (S3 does, asked by the adapter), so
+ * completion reads no bytes and fits the buffered integration's 29 s at any accepted size; a store that
+ * reports no checksum (the embedded one) has the copy read and hashed here. A session that declared a
+ * SHA-256 (which storage also checked on upload) completes only with exactly those bytes: another hash
+ * is a 400. The session item becomes the document in one conditional write. On any failure the session
  * stays as it was and only this attempt's copy is removed.
  */
 export function makeCompleteUploadSession(deps: SessionDeps) {
@@ -110,11 +112,8 @@ export function makeCompleteUploadSession(deps: SessionDeps) {
     const objectKey = documentObjectKey(session.personId, session.documentId, newId());
     let record: DocumentRecord;
     try {
-      // With a declared hash, storage computes the copy's SHA-256 as it copies: no byte passes through here.
-      await objects.copy(session.stagingKey, objectKey, {
-        contentType: session.contentType,
-        sha256Checksum: session.sha256 !== undefined,
-      });
+      // Storage computes the copy's SHA-256 as it copies (S3 does): no byte passes through here.
+      await objects.copy(session.stagingKey, objectKey, { contentType: session.contentType });
       const copied = await objects.head(objectKey);
       if (copied === undefined) throw new ConflictError('The file has not been uploaded for this session yet.');
       checkSize(copied.size, session.size);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
@@ -239,6 +239,8 @@ export async function uploadDocument(
     fileName: basename(upload.file),
     contentType,
     size: info.size,
+    // Declared, so storage refuses other bytes and the document is exactly this file.
+    sha256: await sha256OfFile(upload.file),
   });
   if (started.statusCode !== 201) throw await problem(started);
   const session = JSON.parse(await text(started)) as {
@@ -251,6 +253,12 @@ export async function uploadDocument(
   if (completed.statusCode !== 200) throw await problem(completed);
   completed.resume();
   return session.documentId;
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 function idFromLocation(location: string | undefined): string {
