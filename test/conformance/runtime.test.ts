@@ -15,6 +15,7 @@ import { invokeStreamingHandler, isStreamingHandler } from '@identities/local';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleFunction } from '../../scripts/bundle.ts';
+import { functionOf } from '../support/functions.ts';
 import { apiEvent, lambdaContext } from '../support/lambda.ts';
 import { multipart } from '../support/multipart.ts';
 import { everyByte, jpegBytes, newPersonId, putObject } from '../support/storage.ts';
@@ -26,7 +27,8 @@ import { StorageProxy } from './storage-proxy.ts';
  * The functions' deploy bundles under Lambda's own Node.js runtime (Node.js 24 and the runtime interface
  * client's JavaScript, pinned in scripts/lambda-runtime.json), against a Runtime API on loopback that
  * records what the runtime sends; and the same cases through the local runtime, which must answer the
- * same status, headers and bytes, and fail the same way.
+ * same status, headers and bytes, and fail the same way. Each function, in both, signs with its own
+ * key, so the stand-ins hold every request it makes to the statements infra/ attaches to it.
  */
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -60,29 +62,31 @@ const runtimeOf = (id: RouteId): Runtime => {
   return runtime;
 };
 
-/** The entry modules, as the local gateway loads them (imported after S3_ENDPOINT names the proxy). */
-const LOCAL_MODULES: Record<RouteId, () => Promise<{ handler: unknown }>> = {
-  EnrollmentPhoto: () => import('../../functions/enrollment-photo.ts'),
-  DetectionPhoto: () => import('../../functions/detection-photo.ts'),
-  UploadFileDocument: () => import('../../functions/upload-file-document.ts'),
-  DownloadFileDocument: () => import('../../functions/download-file-document.ts'),
-  StartUploadSession: () => import('../../functions/start-upload-session.ts'),
-  CompleteUploadSession: () => import('../../functions/complete-upload-session.ts'),
-};
+/** The environment a function's own role gives it: its key to the stand-ins, S3 through the proxy. */
+function functionEnv(id: string): Record<string, string> {
+  const key = inject('principalKeys')[id];
+  if (key === undefined) throw new Error(`no key for ${id}`);
+  return {
+    ...inject('env'),
+    S3_ENDPOINT: proxy.endpoint,
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+  };
+}
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'identities-conformance-'));
   proxy = await StorageProxy.start(inject('env').S3_ENDPOINT ?? '');
-  // Both runtimes reach S3 through the proxy that fails on demand.
+  // Both runtimes reach S3 through the proxy that fails on demand (the local functions read it below).
   process.env.S3_ENDPOINT = proxy.endpoint;
-  const env = { ...inject('env'), S3_ENDPOINT: proxy.endpoint };
   for (const route of routes) {
     const taskRoot = join(outDir, route.id);
     await bundleFunction(ROOT, route.handler, taskRoot);
     const api = await RuntimeApi.start();
-    const process = RuntimeProcess.start({ taskRoot, handler: route.handler, api, env });
-    const { handler } = await LOCAL_MODULES[route.id]();
-    runtimes.set(route.id, { route, api, process, local: handler as StreamingHandler | BufferedHandler });
+    const process = RuntimeProcess.start({ taskRoot, handler: route.handler, api, env: functionEnv(route.id) });
+    // The local runtime's function, as the local gateway wires it: the same key.
+    const local = functionOf(route.id) as StreamingHandler | BufferedHandler;
+    runtimes.set(route.id, { route, api, process, local });
   }
 }, 120_000);
 
@@ -96,10 +100,10 @@ afterAll(async () => {
 });
 
 /** API Gateway's reading of what the real runtime sent. */
-function gatewayReading(route: Route, recorded: Recorded): Outcome {
+function gatewayReading(response: Route['response'], recorded: Recorded): Outcome {
   const none = { status: 502, headers: {}, body: Buffer.alloc(0), aborted: false, failed: true };
   if (recorded.kind === 'error') return none;
-  if (route.response === 'buffered') {
+  if (response === 'buffered') {
     const text = Buffer.concat(recorded.chunks).toString('utf8');
     if (text === '') throw new Error(`an empty buffered answer: ${JSON.stringify(recorded.headers)}`);
     const result = JSON.parse(text) as APIGatewayProxyResult;
@@ -130,15 +134,23 @@ async function realOutcome(id: RouteId, event: APIGatewayProxyEvent, options: { 
     throw new Error(`the ${id} runtime exited (${code ?? signal}):\n${process.log}`);
   });
   const recorded = await Promise.race([api.invoke(event, options), died]);
-  return { recorded, outcome: gatewayReading(route, recorded) };
+  return { recorded, outcome: gatewayReading(route.response, recorded) };
 }
 
 async function localOutcome(id: RouteId, event: APIGatewayProxyEvent, options: { cutAfterBytes?: number } = {}) {
-  const { local } = runtimeOf(id);
+  return invokeLocal(runtimeOf(id).local, event, options);
+}
+
+/** One invocation through the local runtime, read as API Gateway reads it. */
+async function invokeLocal(
+  local: StreamingHandler | BufferedHandler,
+  event: APIGatewayProxyEvent,
+  options: { cutAfterBytes?: number } = {},
+): Promise<Outcome> {
   if (!isStreamingHandler(local)) {
     try {
       const result = await local(event, lambdaContext());
-      return gatewayReading(runtimeOf(id).route, {
+      return gatewayReading('buffered', {
         kind: 'response',
         headers: {},
         chunks: [Buffer.from(JSON.stringify(result))],
@@ -291,6 +303,39 @@ describe('photo downloads under the Lambda runtime', () => {
     expect(next.body.equals(photo)).toBe(true);
     expect(runtime.process.alive).toBe(true);
     expect(runtime.process.pid).toBe(pid);
+  });
+
+  it("is refused by storage when signing with another function's key, in both runtimes", async () => {
+    // The enrollment photo function's bundle with the document download's key: that policy reads
+    // people/* only, so S3 answers AccessDenied, which the function reports as a 500.
+    const api = await RuntimeApi.start();
+    const other = RuntimeProcess.start({
+      taskRoot: join(outDir, 'EnrollmentPhoto'),
+      handler: routeById('EnrollmentPhoto').handler,
+      api,
+      env: functionEnv('DownloadFileDocument'),
+    });
+    try {
+      const recorded = await api.invoke(get(path, bearer(jwt)));
+      const real = gatewayReading('stream', recorded);
+      expect(real.status).toBe(500);
+      expect(real.headers['Content-Type']).toBe('application/problem+json');
+      expect(real.body.includes(photo.subarray(0, 64))).toBe(false);
+      expect(other.alive, other.log).toBe(true);
+      const local = await invokeLocal(functionOf('EnrollmentPhoto', 'DownloadFileDocument'), get(path, bearer(jwt)));
+      // The same answer but for the request id each runtime's invocation carries.
+      const withoutRequestId = ({ body, ...rest }: Outcome) => {
+        const { requestId, ...problem } = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+        expect(requestId).toBeTypeOf('string');
+        return { ...rest, problem };
+      };
+      expect(withoutRequestId(local)).toEqual(withoutRequestId(real));
+      // Its own key, the same bundle reads the photo.
+      expect((await both('EnrollmentPhoto', get(path, bearer(jwt)))).status).toBe(200);
+    } finally {
+      await other.stop();
+      await api.close();
+    }
   });
 
   it('stops the function for a client that goes away (local runtime), and serves the next request', async () => {

@@ -9,12 +9,13 @@ const keys = inject('principalKeys');
  * A route's function as its module makes it (`functions/<route>.ts` is `wiring(readSettings(process.env))`,
  * test/wiring.test.ts holds them together), signing with that function's own key to the stand-ins, as
  * each Lambda signs with its own role's: every request it makes is held to the statements infra/
- * attaches to it.
+ * attaches to it. `signingAs` names another principal whose key it signs with instead: a case proving a
+ * function's requests are held to the policy of the key that signs them.
  */
-export function functionOf(id: RouteId) {
+export function functionOf(id: RouteId, signingAs: string = id) {
   const settings: Settings = readSettings(process.env);
-  const credentials = keys[id];
-  if (credentials === undefined) throw new Error(`no key for ${id}`);
+  const credentials = keys[signingAs];
+  if (credentials === undefined) throw new Error(`no key for ${signingAs}`);
   return ROUTE_HANDLERS[id]({ ...settings, storage: { ...settings.storage, credentials } });
 }
 
