@@ -1,9 +1,11 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   authenticatorFromEnv,
   makeObjectStore,
   makeS3Client,
   makeUploadSessionStore,
+  makeUploadTargets,
   STORAGE_CLIENT_LIMITS,
   uploadTargetsFromEnv,
 } from '@identities/aws';
@@ -21,6 +23,7 @@ import { type Fault, Faults, faultyDocuments, faultyObjects, faultySessions, fau
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';
 import {
+  bucket,
   documentStore,
   dynamoClient,
   everyByte,
@@ -29,6 +32,7 @@ import {
   newPersonId,
   objectStore,
   putObject,
+  storesAs,
 } from './support/storage.ts';
 import { bearer, bothPermissions } from './support/tokens.ts';
 
@@ -284,6 +288,69 @@ describe('upload sessions under storage faults', () => {
     expect(response.statusCode).toBe(200);
     expect(await listKeys(key)).toEqual([key]);
     expect((await documentStore.get(personId, 'scan'))?.size).toBe(bytes.length);
+  });
+});
+
+describe('upload session start when the upload form cannot be signed', () => {
+  const sessions = makeUploadSessionStore(dynamoClient, process.env.TABLE_NAME ?? '');
+  // A real client whose credentials cannot be had (a function's role credentials that cannot be
+  // fetched): presigning the form fails after the session item is written.
+  const noCredentials = new S3Client({
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: process.env.S3_ENDPOINT ?? '',
+    forcePathStyle: true,
+    credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
+  });
+  afterAll(() => noCredentials.destroy());
+
+  const startEvent = (personId: string) =>
+    apiEvent({
+      method: 'POST',
+      path: '/api/v1/people/fileDocuments/uploadSessions',
+      headers: { ...bearer(token), 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ personId, name: 'Scan', publicId: 'scan', fileName: 'scan.pdf', size: 10 })),
+    });
+
+  it("releases the id under the function's own policy, so the same id can start again", async () => {
+    const own = storesAs('StartUploadSession');
+    const logger = capturingLogger();
+    const personId = newPersonId();
+    const failing = makeStart({
+      auth,
+      logger,
+      sessions: own.sessions,
+      targets: makeUploadTargets(noCredentials, bucket),
+    });
+    const failed = await invoke(failing, startEvent(personId));
+    expect(failed.statusCode).toBe(500);
+    expect(failed.headers['content-type']).toBe('application/problem+json');
+    expect(await sessions.find(personId, 'scan')).toBeUndefined();
+    expect(logger.lines.filter((line) => line.message === 'upload session id not released')).toEqual([]);
+    const working = makeStart({ auth, logger, sessions: own.sessions, targets: own.targets });
+    expect((await invoke(working, startEvent(personId))).statusCode).toBe(201);
+  });
+
+  it('logs at error level, with the id, when the release is refused, and still answers the signing failure', async () => {
+    // The upload's key puts document items but may not delete them: the release is denied.
+    const logger = capturingLogger();
+    const personId = newPersonId();
+    const handler = makeStart({
+      auth,
+      logger,
+      sessions: storesAs('UploadFileDocument').sessions,
+      targets: makeUploadTargets(noCredentials, bucket),
+    });
+    const failed = await invoke(handler, startEvent(personId));
+    expect(failed.statusCode).toBe(500);
+    expect(await sessions.find(personId, 'scan')).toMatchObject({ personId, documentId: 'scan' });
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'upload session id not released',
+        personId,
+        documentId: 'scan',
+      }),
+    );
   });
 });
 

@@ -52,7 +52,7 @@ function world(reports: boolean) {
   const newId = () => `id-${++ids}`;
   return {
     inner,
-    start: makeStartUploadSession({ sessions, targets, newId }),
+    start: makeStartUploadSession({ sessions, targets, logger: makeLogger('silent'), newId }),
     complete: makeCompleteUploadSession({ sessions, objects: store, logger: makeLogger('silent'), newId }),
   };
 }

@@ -22,7 +22,7 @@ describe('makeSweepUploadSessions', () => {
     const { clock, advance } = clockAt(new Date('2026-01-01T00:00:00Z'));
     const objects = memoryObjectStore(clock);
     const { sessions } = memoryMetadata(clock);
-    const start = makeStartUploadSession({ sessions, targets: memoryUploadTargets(), clock });
+    const start = makeStartUploadSession({ sessions, targets: memoryUploadTargets(), logger, clock });
     const command = { personId, name: 'n', description: undefined, fileName: 'f.pdf', contentType: 'application/pdf' };
     const old = await start({ ...command, publicId: 'old', size: 1 }, 'user-1');
     await putBytes(objects, old.session.stagingKey, Buffer.from('x'));

@@ -45,7 +45,7 @@ function world(start = new Date('2026-01-01T00:00:00Z')) {
     later: (seconds: number) => {
       now = new Date(now.getTime() + seconds * 1000);
     },
-    start: makeStartUploadSession({ sessions, targets, clock, newId }),
+    start: makeStartUploadSession({ sessions, targets, logger, clock, newId }),
     complete: makeCompleteUploadSession({ sessions, objects, logger, clock, newId }),
   };
 }
@@ -138,6 +138,7 @@ describe('an upload session', () => {
     const { sessions } = world();
     const failing = makeStartUploadSession({
       sessions,
+      logger: makeLogger('silent'),
       targets: { presignPost: async () => Promise.reject(new Error('signer down')) },
     });
     await expect(failing(command, 'user-1')).rejects.toThrow('signer down');

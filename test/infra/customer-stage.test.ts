@@ -154,11 +154,16 @@ describe('a customer stage', () => {
       ]);
     });
 
-    it('lets the session start sign uploads to uploads/ only, reserve document items and read roles', () => {
+    it('lets the session start sign uploads to uploads/ only, reserve (and release) document items and read roles', () => {
       const { bucket, table } = arns();
       expect(statementsOf('POST', '/api/v1/people/fileDocuments/uploadSessions')).toEqual([
         { effect: 'Allow', actions: ['s3:PutObject'], resources: [`${bucket}/uploads/*`], conditions: {} },
-        { effect: 'Allow', actions: ['dynamodb:PutItem'], resources: [table], conditions: leadingKeys('PERSON#*') },
+        {
+          effect: 'Allow',
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [table],
+          conditions: leadingKeys('PERSON#*'),
+        },
         { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
       ]);
     });

@@ -7,9 +7,12 @@ import {
   makeObjectStore,
   makeRoleStore,
   makeS3Client,
+  makeUploadSessionStore,
+  makeUploadTargets,
   s3Settings,
 } from '@identities/aws';
 import type { ObjectStore } from '@identities/core';
+import { inject } from 'vitest';
 
 /** Direct access to the stand-ins the handlers use, to arrange data and to check what was stored. */
 const s3 = s3Settings(process.env);
@@ -21,6 +24,24 @@ export const dynamoClient = makeDynamoClient(dynamo);
 export const objectStore = makeObjectStore(s3Client, bucket);
 export const documentStore = makeDocumentStore(dynamoClient, dynamo.table);
 export const roleStore = makeRoleStore(dynamoClient, dynamo.table);
+
+/**
+ * The stores as one principal reaches them (a route's function, the job, `Operator`): signing with its
+ * own key, so every call is held to that principal's policy, as `functionOf` does for whole handlers.
+ */
+export function storesAs(principal: string) {
+  const credentials = inject('principalKeys')[principal];
+  if (credentials === undefined) throw new Error(`no key for ${principal}`);
+  const s3 = makeS3Client({ ...s3Settings(process.env), credentials });
+  const table = makeDynamoClient({ ...dynamo, credentials });
+  return {
+    objects: makeObjectStore(s3, bucket),
+    documents: makeDocumentStore(table, dynamo.table),
+    sessions: makeUploadSessionStore(table, dynamo.table),
+    roles: makeRoleStore(table, dynamo.table),
+    targets: makeUploadTargets(s3, bucket),
+  };
+}
 
 /** The real S3 adapter, recording every key it is asked for. */
 export function recordingObjectStore(): { store: ObjectStore; keys: string[] } {

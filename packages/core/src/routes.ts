@@ -124,9 +124,10 @@ export const routes = [
     response: 'buffered',
     head: false,
     access: {
-      // The presigned POST carries this function's right to put objects under uploads/.
+      // The presigned POST carries this function's right to put objects under uploads/. It deletes the
+      // session item it has just put when the form cannot be signed, releasing the id.
       objects: [{ actions: ['s3:PutObject'], prefix: 'uploads/' }],
-      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
+      items: [{ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], partitionKeys: 'PERSON#*' }, roleReads],
     },
     memoryMb: 512,
     timeoutSeconds: 30,

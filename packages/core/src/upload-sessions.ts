@@ -37,7 +37,7 @@ export interface StartedSession {
  * that accepts exactly this file's size and type under a staging key of its own.
  */
 export function makeStartUploadSession(
-  deps: Pick<SessionDeps, 'sessions' | 'clock' | 'newId'> & { targets: UploadTargets },
+  deps: Pick<SessionDeps, 'sessions' | 'logger' | 'clock' | 'newId'> & { targets: UploadTargets },
 ) {
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? randomUUID;
@@ -69,8 +69,16 @@ export function makeStartUploadSession(
         sha256: session.sha256,
       });
     } catch (error) {
-      // No form, no session: release the id rather than hold it for an hour.
-      await deps.sessions.remove(session).catch(() => undefined);
+      // No form, no session: release the id rather than hold it for an hour. A release that fails
+      // leaves the id taken until the session expires: said, but the signing failure is the answer.
+      await deps.sessions.remove(session).catch((releaseError: unknown) => {
+        deps.logger.log('error', 'upload session id not released', {
+          personId: session.personId,
+          documentId: session.documentId,
+          expiresAt: session.expiresAt.toISOString(),
+          error: describeError(releaseError),
+        });
+      });
       throw error;
     }
     return { session, upload: { ...post, expiresAt: new Date(now.getTime() + PRESIGNED_POST_TTL_SECONDS * 1000) } };
