@@ -7,7 +7,6 @@ import {
   makeUploadSessionStore,
   makeUploadTargets,
   STORAGE_CLIENT_LIMITS,
-  uploadTargetsFromEnv,
 } from '@identities/aws';
 import {
   enrollmentPhotoKey,
@@ -30,7 +29,6 @@ import {
   jpegBytes,
   listKeys,
   newPersonId,
-  objectStore,
   putObject,
   storesAs,
 } from './support/storage.ts';
@@ -53,6 +51,18 @@ function capturingLogger(): Logger & { lines: Record<string, unknown>[] } {
 }
 
 const auth = authenticatorFromEnv(process.env);
+/**
+ * Each flow's stores as its own function reaches them, held to that function's policy: a fault's
+ * clean-up (a delete, a release) must be one the function may make. The test's own checks, and the
+ * staged bytes a client's form would post, use the run's key.
+ */
+const own = {
+  upload: storesAs('UploadFileDocument'),
+  download: storesAs('DownloadFileDocument'),
+  photo: storesAs('EnrollmentPhoto'),
+  start: storesAs('StartUploadSession'),
+  complete: storesAs('CompleteUploadSession'),
+};
 let token: string;
 beforeAll(async () => {
   token = await bothPermissions();
@@ -88,8 +98,8 @@ describe('multipart upload under storage faults', () => {
     const upload = makeUpload({
       auth,
       logger: capturingLogger(),
-      objects: faultyObjects(objectStore, faults),
-      documents: faultyDocuments(documentStore, faults),
+      objects: faultyObjects(own.upload.objects, faults),
+      documents: faultyDocuments(own.upload.documents, faults),
     });
     const personId = newPersonId();
     expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), kind);
@@ -102,8 +112,8 @@ describe('multipart upload under storage faults', () => {
     const upload = makeUpload({
       auth,
       logger: capturingLogger(),
-      objects: faultyObjects(objectStore, faults),
-      documents: faultyDocuments(documentStore, faults),
+      objects: faultyObjects(own.upload.objects, faults),
+      documents: faultyDocuments(own.upload.documents, faults),
     });
     const personId = newPersonId();
     expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), kind);
@@ -117,8 +127,8 @@ describe('multipart upload under storage faults', () => {
     const upload = makeUpload({
       auth,
       logger,
-      objects: faultyObjects(objectStore, faults),
-      documents: faultyDocuments(documentStore, faults),
+      objects: faultyObjects(own.upload.objects, faults),
+      documents: faultyDocuments(own.upload.documents, faults),
     });
     const personId = newPersonId();
     expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), 'throttle');
@@ -136,15 +146,15 @@ describe('document download under storage faults', () => {
   const personId = newPersonId();
   const bytes = everyByte(64);
   beforeAll(async () => {
-    const upload = makeUpload({ auth, logger: capturingLogger(), objects: objectStore, documents: documentStore });
+    const upload = makeUpload({ auth, logger: capturingLogger(), ...own.upload });
     expect((await invoke(upload, documentUpload(personId, 'doc', bytes))).statusCode).toBe(200);
   });
   const download = (faults: Faults) =>
     makeDownload({
       auth,
       logger: capturingLogger(),
-      objects: faultyObjects(objectStore, faults),
-      documents: faultyDocuments(documentStore, faults),
+      objects: faultyObjects(own.download.objects, faults),
+      documents: faultyDocuments(own.download.documents, faults),
     });
   const event = () => apiEvent({ path: `/api/v1/people/${personId}/fileDocuments/doc/data`, headers: bearer(token) });
 
@@ -175,7 +185,7 @@ describe('photo download under storage faults', () => {
   const faceId = newPersonId();
   beforeAll(() => putObject(enrollmentPhotoKey(faceId), jpegBytes(20_000)));
   const photo = (faults: Faults) =>
-    makeEnrollmentPhoto({ auth, logger: capturingLogger(), objects: faultyObjects(objectStore, faults) });
+    makeEnrollmentPhoto({ auth, logger: capturingLogger(), objects: faultyObjects(own.photo.objects, faults) });
   const event = (headers: Record<string, string> = {}) =>
     apiEvent({ path: `/api/v1/people/enrollmentPhoto/${faceId}`, headers: { ...bearer(token), ...headers } });
 
@@ -199,14 +209,13 @@ describe('photo download under storage faults', () => {
 
 describe('upload sessions under storage faults', () => {
   const sessions = makeUploadSessionStore(dynamoClient, process.env.TABLE_NAME ?? '');
-  const targets = uploadTargetsFromEnv(process.env);
 
   async function start(faults: Faults, personId: string, bytes: Buffer) {
     const handler = makeStart({
       auth,
       logger: capturingLogger(),
-      sessions: faultySessions(sessions, faults),
-      targets: faultyTargets(targets, faults),
+      sessions: faultySessions(own.start.sessions, faults),
+      targets: faultyTargets(own.start.targets, faults),
     });
     return invoke(
       handler,
@@ -225,8 +234,8 @@ describe('upload sessions under storage faults', () => {
     const handler = makeComplete({
       auth,
       logger: capturingLogger(),
-      sessions: faultySessions(sessions, faults),
-      objects: faultyObjects(objectStore, faults),
+      sessions: faultySessions(own.complete.sessions, faults),
+      objects: faultyObjects(own.complete.objects, faults),
     });
     return invoke(
       handler,
