@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { authenticatorFromEnv, dynamoSettings, makeUploadSessionStore, uploadTargetsFromEnv } from '@identities/aws';
+import { authenticatorFromEnv } from '@identities/aws';
 import {
+  type Authenticator,
   type DocumentStore,
   makeCompleteUploadSessionHandler as makeComplete,
   makeDetectionPhotoHandler as makeDetectionPhoto,
@@ -9,63 +10,83 @@ import {
   makeLogger,
   makeStartUploadSessionHandler as makeStart,
   makeUploadFileDocumentHandler as makeUpload,
+  type RouteId,
+  routeById,
   type UploadSessionStore,
   type UploadTargets,
 } from '@identities/core';
 import { describe, expect, it } from 'vitest';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import { uploadEvent } from '../support/multipart.ts';
-import { documentStore, dynamoClient, newPersonId, recordingObjectStore, roleStore } from '../support/storage.ts';
+import { newPersonId, recordingObjectStore, storesAs } from '../support/storage.ts';
 import { bearer, bothPermissions } from '../support/tokens.ts';
 import { expectProblem, staysInside } from './support.ts';
 
-const auth = authenticatorFromEnv(process.env, roleStore);
 const logger = makeLogger('silent');
-const sessionStore = makeUploadSessionStore(dynamoClient, dynamoSettings(process.env).table);
-const uploadTargets = uploadTargetsFromEnv(process.env);
 const jwt = await bothPermissions();
 
+/** Each function's stores and authenticator as it reaches them: its own key, held to its own policy. */
+const functions = new Map<RouteId, ReturnType<typeof storesAs> & { auth: Authenticator }>();
+function ownStores(id: RouteId) {
+  let found = functions.get(id);
+  if (found === undefined) {
+    const stores = storesAs(id);
+    // As the wiring does: a function that reads no items reads no roles either.
+    const roles = routeById(id).access.items.length === 0 ? undefined : stores.roles;
+    found = { ...stores, auth: authenticatorFromEnv(process.env, roles) };
+    functions.set(id, found);
+  }
+  return found;
+}
+
 /**
- * The real adapters, recording every object key asked for (S3) and every person/document pair looked
- * up or written (DynamoDB), so a test sees exactly what reached storage.
+ * The real adapters of the function a target calls, recording every object key asked for (S3) and
+ * every person/document pair looked up or written (DynamoDB), so a test sees exactly what reached
+ * storage.
  */
 function recorder() {
-  const { store: objects, keys } = recordingObjectStore();
+  const keys: string[] = [];
   const lookups: string[] = [];
   const look = (personId: string, documentId: string) => lookups.push(`${personId} ${documentId}`);
-  const documents: DocumentStore = {
-    get: (personId, documentId) => {
-      look(personId, documentId);
-      return documentStore.get(personId, documentId);
-    },
-    create: (record) => {
-      look(record.personId, record.documentId);
-      return documentStore.create(record);
-    },
+  /** The function's own dependencies, recording into this recorder. */
+  const as = (id: RouteId) => {
+    const own = ownStores(id);
+    const objects = recordingObjectStore(own.objects, keys).store;
+    const documents: DocumentStore = {
+      get: (personId, documentId) => {
+        look(personId, documentId);
+        return own.documents.get(personId, documentId);
+      },
+      create: (record) => {
+        look(record.personId, record.documentId);
+        return own.documents.create(record);
+      },
+    };
+    const sessions: UploadSessionStore = {
+      reserve: (session) => {
+        look(session.personId, session.documentId);
+        return own.sessions.reserve(session);
+      },
+      find: (personId, documentId) => {
+        look(personId, documentId);
+        return own.sessions.find(personId, documentId);
+      },
+      complete: (session, record) => {
+        look(session.personId, session.documentId);
+        return own.sessions.complete(session, record);
+      },
+      expired: (now) => own.sessions.expired(now),
+      remove: (session) => own.sessions.remove(session),
+    };
+    const targets: UploadTargets = {
+      presignPost: (key, options) => {
+        keys.push(key);
+        return own.targets.presignPost(key, options);
+      },
+    };
+    return { auth: own.auth, logger, objects, documents, sessions, targets };
   };
-  const sessions: UploadSessionStore = {
-    reserve: (session) => {
-      look(session.personId, session.documentId);
-      return sessionStore.reserve(session);
-    },
-    find: (personId, documentId) => {
-      look(personId, documentId);
-      return sessionStore.find(personId, documentId);
-    },
-    complete: (session, record) => {
-      look(session.personId, session.documentId);
-      return sessionStore.complete(session, record);
-    },
-    expired: (now) => sessionStore.expired(now),
-    remove: (session) => sessionStore.remove(session),
-  };
-  const targets: UploadTargets = {
-    presignPost: (key, options) => {
-      keys.push(key);
-      return uploadTargets.presignPost(key, options);
-    },
-  };
-  return { keys, lookups, objects, documents, sessions, targets };
+  return { keys, lookups, as };
 }
 type Recorder = ReturnType<typeof recorder>;
 
@@ -123,42 +144,45 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
     rejects: 404,
     valid: () => 'face-1',
     send: (segment, recorded) =>
-      get(makeEnrollmentPhoto({ auth, logger, ...recorded }), `/api/v1/people/enrollmentPhoto/${segment}`),
+      get(makeEnrollmentPhoto(recorded.as('EnrollmentPhoto')), `/api/v1/people/enrollmentPhoto/${segment}`),
   },
   'faceId of a detection photo': {
     prefixes: ['faces/'],
     rejects: 404,
     valid: () => 'face-1',
     send: (segment, recorded) =>
-      get(makeDetectionPhoto({ auth, logger, ...recorded }), `/api/v1/people/detectionPhoto/${segment}/det-1`),
+      get(makeDetectionPhoto(recorded.as('DetectionPhoto')), `/api/v1/people/detectionPhoto/${segment}/det-1`),
   },
   'detectionId of a detection photo': {
     prefixes: ['faces/'],
     rejects: 404,
     valid: () => 'det-1',
     send: (segment, recorded) =>
-      get(makeDetectionPhoto({ auth, logger, ...recorded }), `/api/v1/people/detectionPhoto/face-1/${segment}`),
+      get(makeDetectionPhoto(recorded.as('DetectionPhoto')), `/api/v1/people/detectionPhoto/face-1/${segment}`),
   },
   'personId of a document download': {
     prefixes: ['people/'],
     rejects: 404,
     valid: newPersonId,
     send: (segment, recorded) =>
-      get(makeDownload({ auth, logger, ...recorded }), `/api/v1/people/${segment}/fileDocuments/doc-1/data`),
+      get(makeDownload(recorded.as('DownloadFileDocument')), `/api/v1/people/${segment}/fileDocuments/doc-1/data`),
   },
   'documentId of a document download': {
     prefixes: ['people/'],
     rejects: 404,
     valid: () => 'doc-1',
     send: (segment, recorded) =>
-      get(makeDownload({ auth, logger, ...recorded }), `/api/v1/people/${newPersonId()}/fileDocuments/${segment}/data`),
+      get(
+        makeDownload(recorded.as('DownloadFileDocument')),
+        `/api/v1/people/${newPersonId()}/fileDocuments/${segment}/data`,
+      ),
   },
   'documentId of an upload session completion': {
     prefixes: ['uploads/', 'people/'],
     rejects: 404,
     valid: () => 'doc-1',
     send: (segment, recorded) =>
-      postJson(makeComplete({ auth, logger, ...recorded }), `${SESSIONS}/${segment}/complete`, {
+      postJson(makeComplete(recorded.as('CompleteUploadSession')), `${SESSIONS}/${segment}/complete`, {
         personId: newPersonId(),
       }),
   },
@@ -167,7 +191,7 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
     rejects: 400,
     valid: () => `doc-${randomUUID()}`,
     send: (segment, recorded) =>
-      postForm(makeUpload({ auth, logger, ...recorded }), {
+      postForm(makeUpload(recorded.as('UploadFileDocument')), {
         personId: newPersonId(),
         name: 'Doc',
         publicId: decodeURIComponent(segment),
@@ -178,7 +202,7 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
     rejects: 400,
     valid: newPersonId,
     send: (segment, recorded) =>
-      postForm(makeUpload({ auth, logger, ...recorded }), { personId: decodeURIComponent(segment), name: 'Doc' }),
+      postForm(makeUpload(recorded.as('UploadFileDocument')), { personId: decodeURIComponent(segment), name: 'Doc' }),
   },
   'publicId of an upload session': {
     prefixes: ['uploads/'],
@@ -186,7 +210,7 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
     valid: () => `doc-${randomUUID()}`,
     send: (segment, recorded) =>
       postJson(
-        makeStart({ auth, logger, ...recorded }),
+        makeStart(recorded.as('StartUploadSession')),
         SESSIONS,
         sessionBody(newPersonId(), decodeURIComponent(segment)),
       ),
@@ -196,7 +220,7 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
     rejects: 400,
     valid: newPersonId,
     send: (segment, recorded) =>
-      postJson(makeStart({ auth, logger, ...recorded }), SESSIONS, sessionBody(decodeURIComponent(segment))),
+      postJson(makeStart(recorded.as('StartUploadSession')), SESSIONS, sessionBody(decodeURIComponent(segment))),
   },
 };
 

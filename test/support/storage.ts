@@ -14,7 +14,11 @@ import {
 import type { ObjectStore } from '@identities/core';
 import { inject } from 'vitest';
 
-/** Direct access to the stand-ins the handlers use, to arrange data and to check what was stored. */
+/**
+ * Direct access to the stand-ins the handlers use, to arrange data and to check what was stored, with
+ * the run's install key: it stages bytes under uploads/ as a client's form would and reads back
+ * people/ and the table, which no one principal's policy (the operator's included) covers.
+ */
 const s3 = s3Settings(process.env);
 export const s3Client = makeS3Client(s3);
 export const bucket = s3.bucket;
@@ -43,9 +47,11 @@ export function storesAs(principal: string) {
   };
 }
 
-/** The real S3 adapter, recording every key it is asked for. */
-export function recordingObjectStore(): { store: ObjectStore; keys: string[] } {
-  const keys: string[] = [];
+/** The real S3 adapter (the run's own, or a function's), recording every key it is asked for. */
+export function recordingObjectStore(
+  base: ObjectStore = objectStore,
+  keys: string[] = [],
+): { store: ObjectStore; keys: string[] } {
   const record = (key: string) => {
     keys.push(key);
     return key;
@@ -53,12 +59,12 @@ export function recordingObjectStore(): { store: ObjectStore; keys: string[] } {
   return {
     keys,
     store: {
-      get: (key, range) => objectStore.get(record(key), range),
-      head: (key) => objectStore.head(record(key)),
-      copy: (from, to, options) => objectStore.copy(record(from), record(to), options),
-      listOlderThan: (prefix, before) => objectStore.listOlderThan(record(prefix), before),
-      put: (key, body, options) => objectStore.put(record(key), body, options),
-      delete: (key) => objectStore.delete(record(key)),
+      get: (key, range) => base.get(record(key), range),
+      head: (key) => base.head(record(key)),
+      copy: (from, to, options) => base.copy(record(from), record(to), options),
+      listOlderThan: (prefix, before) => base.listOlderThan(record(prefix), before),
+      put: (key, body, options) => base.put(record(key), body, options),
+      delete: (key) => base.delete(record(key)),
     },
   };
 }
