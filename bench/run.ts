@@ -10,6 +10,7 @@ import { throughputFigure } from './figures/gateway-throughput.ts';
 import { largeDownloadFigure } from './figures/large-download.ts';
 import { tokenFigure } from './figures/token-verification.ts';
 import { uploadFigure } from './figures/upload.ts';
+import { completionFigure } from './figures/upload-completion.ts';
 import { warmFigure } from './figures/warm-download.ts';
 import { startFixture } from './fixture.ts';
 import { mb } from './lib/format.ts';
@@ -22,7 +23,8 @@ import { settings as settingsFor, TARGETS } from './settings.ts';
  * `npm run bench`: every figure of BENCHMARKS.md against its baseline, measured in this same run.
  * Prints the table and writes bench/results.json.
  *
- *   npm run bench -- cold warm    only those figures (bundle, cold, warm, token, upload, large, throughput)
+ *   npm run bench -- cold warm    only those figures (bundle, cold, warm, token, upload, large, throughput,
+ *                                 completion)
  *   npm run bench -- --quick      fewer rounds: a smoke test, not figures to quote
  *   npm run bench -- --markdown   the table as Markdown, for BENCHMARKS.md
  *   npm run bench -- --cpu-prof   CPU profiles of cold starts (unminified bundles), workers and servers,
@@ -30,7 +32,7 @@ import { settings as settingsFor, TARGETS } from './settings.ts';
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const FIGURES = ['bundle', 'cold', 'warm', 'token', 'upload', 'large', 'throughput'] as const;
+const FIGURES = ['bundle', 'cold', 'warm', 'token', 'upload', 'large', 'throughput', 'completion'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const args = process.argv.slice(2);
@@ -109,6 +111,11 @@ async function measure(workDir: string, report: Report): Promise<{ breakdown?: s
       log(`figure 5: ${mb(SETTINGS.uploadBytes)} uploads, ${SETTINGS.upload.pairs} interleaved pairs...`);
       const figure = await uploadFigure({ fixture, settings: SETTINGS, env, execArgv: profileArgs('upload'), log });
       record(report, 'upload', figure);
+    }
+    if (figures.has('completion')) {
+      const { bytes, rounds } = SETTINGS.completion;
+      log(`figure 8: completing a ${mb(bytes)} upload session, ${rounds} rounds...`);
+      record(report, 'completion', await completionFigure({ fixture, bytes, rounds }));
     }
     if (figures.has('large') || figures.has('throughput')) {
       log('starting the local gateway and the plain node:http server...');

@@ -1,3 +1,4 @@
+import { MAX_SESSION_FILE_BYTES } from '@identities/core';
 import { KB, MB } from './lib/stats.ts';
 
 /** Iteration counts, sized so a whole run takes a couple of minutes on two shared cores. */
@@ -12,6 +13,8 @@ export function settings(quick: boolean) {
     token: { warmup: quick ? 100 : 500, rounds: quick ? 4 : 16, batch: quick ? 100 : 300 },
     upload: { warmup: 2, pairs: quick ? 4 : 14, memorySamples: quick ? 2 : 5 },
     largeDownload: { rounds: quick ? 1 : 5 },
+    /** The largest file a session takes; each round stages it anew. */
+    completion: { bytes: MAX_SESSION_FILE_BYTES, rounds: quick ? 1 : 3 },
     throughput: { connections: 32, warmupMs: quick ? 500 : 1500, roundMs: quick ? 1000 : 2000, rounds: quick ? 2 : 6 },
   } as const;
 }
@@ -29,4 +32,7 @@ export const TARGETS = {
   largeThroughput: 0.8,
   largeRssBytes: 64 * MB,
   throughput: 0.8,
+  /** Completing the largest session on the embedded store against its copy and read back alone: the
+   * completion also heads both objects, reads and writes the item, and removes the staged object. */
+  completionTime: 1.5,
 } as const;
