@@ -55,6 +55,11 @@ export interface GatewayOptions {
    * unauthenticated client never has a body buffered. The function checks again, as it does in AWS.
    */
   readonly precheck?: (request: HttpRequest, route: Route) => Promise<void>;
+  /**
+   * The operator's paths (health probes, metrics), answered before any route is matched; each returns
+   * whether it took the request.
+   */
+  readonly operator?: readonly ((request: IncomingMessage, response: ServerResponse, pathname: string) => boolean)[];
 }
 
 /** On every answer of the gateway's own, as on the functions' (and in the cloud, API Gateway's). */
@@ -178,6 +183,7 @@ export function createGateway(options: GatewayOptions) {
       drain(request, REFUSED_DRAIN_LIMIT);
       return gatewayError(response, 400, 'Bad Request', 'BadRequestException', '');
     }
+    for (const serve of options.operator ?? []) if (serve(request, response, url.pathname)) return;
     const method = request.method ?? 'GET';
     const extra = Object.hasOwn(options.extras ?? {}, url.pathname) ? options.extras?.[url.pathname] : undefined;
     if (extra !== undefined && method === 'GET') return extra(request, response);

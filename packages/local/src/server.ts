@@ -11,8 +11,10 @@ import {
   detectionPhotoHandler,
   downloadFileDocumentHandler,
   enrollmentPhotoHandler,
+  makeDocumentStore,
   makeRoleStore,
   makeS3Client,
+  objectStoreOf,
   readAuthSettings,
   readAuthTuning,
   type Settings,
@@ -40,6 +42,7 @@ import {
 import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
 import { type AnyHandler, createGateway, STORAGE_UPLOAD_PATH } from './gateway.ts';
+import { makeProbes } from './health.ts';
 import { STAND_IN_REGION, type StandIns, startStandIns } from './stand-ins.ts';
 import { type Sweeps, startSweeps } from './sweeps.ts';
 import { hostOf, loadTls, type TlsOption } from './tls.ts';
@@ -223,7 +226,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return handler;
     };
     let auth: Authenticator | undefined;
+    let stores: ReturnType<typeof readinessStores> | undefined;
+    const probes = makeProbes({
+      logger,
+      checks: {
+        // Until the functions are made (their keys loaded) and the stores settled, the server is starting.
+        'signing-keys': async () => {
+          if (auth === undefined) throw new Error('starting');
+        },
+        'object-store': async () => {
+          if (stores === undefined) throw new Error('starting');
+          await stores.objects.head(READINESS_PROBE_KEY);
+        },
+        table: async () => {
+          if (stores === undefined) throw new Error('starting');
+          await stores.documents.get(READINESS_PROBE_ID, READINESS_PROBE_ID);
+        },
+      },
+    });
     const gateway = createGateway({
+      operator: [probes],
       routes,
       loadHandler,
       logger,
@@ -265,6 +287,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await Promise.all(routes.map(loadHandler));
     const operatorStorage = signingAs(settings, standIns, operator.id).storage;
     const table = tableOf(operatorStorage);
+    stores = readinessStores(operatorStorage);
     auth = authenticatorOf(settings.auth, makeRoleStore(table.client, table.name));
 
     if (standIns !== undefined && options.samplePhoto !== false) await putSamplePhoto(standIns);
@@ -286,6 +309,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     release();
     throw error;
   }
+}
+
+/** What readiness reads: a key and an item no one writes, so an answer of "absent" is the store answering. */
+const READINESS_PROBE_KEY = enrollmentPhotoKey('readiness-probe');
+const READINESS_PROBE_ID = '00000000-0000-4000-8000-000000000000';
+
+function readinessStores(storage: StorageSettings) {
+  const table = tableOf(storage);
+  return { objects: objectStoreOf(storage), documents: makeDocumentStore(table.client, table.name) };
 }
 
 /** The embedded S3 and DynamoDB, unless the server was pointed at external stores. */
