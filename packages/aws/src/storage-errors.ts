@@ -67,6 +67,33 @@ export function translateStorageError(error: unknown, what: string): unknown {
   return error;
 }
 
+/** What kind of storage failure a translated error is: what the on-prem server's metrics count. */
+export type StorageErrorKind = 'throttle' | 'unreachable' | 'timeout' | 'failure' | 'denied';
+
+/** The kind of a storage failure as `translateStorageError` made it, or undefined for any other error. */
+export function storageErrorKind(translated: unknown, original: unknown): StorageErrorKind | undefined {
+  if (translated === original) return undefined;
+  if (translated instanceof StorageAccessDeniedError) return 'denied';
+  if (translated instanceof GatewayTimeoutError) return 'timeout';
+  if (translated instanceof BadGatewayError) return 'failure';
+  if (translated instanceof ServiceUnavailableError) {
+    const code = (original as { code?: unknown }).code;
+    return typeof code === 'string' && UNREACHABLE_CODES.has(code) ? 'unreachable' : 'throttle';
+  }
+  return undefined;
+}
+
+const storageErrorObservers = new Set<(kind: StorageErrorKind) => void>();
+
+/**
+ * Tells `observer` the kind of every storage failure any client of this process translates (the
+ * on-prem server's metrics); returns the function that stops it. Nothing observes in a function.
+ */
+export function observeStorageErrors(observer: (kind: StorageErrorKind) => void): () => void {
+  storageErrorObservers.add(observer);
+  return () => storageErrorObservers.delete(observer);
+}
+
 /**
  * Makes every call of an SDK client fail with the API's storage errors (`translateStorageError`), after
  * the SDK's own retries: one middleware on the client, so no adapter method can forget it. Errors a
@@ -81,7 +108,10 @@ export function translateErrorsOf(
       try {
         return await next(args);
       } catch (error) {
-        throw translateStorageError(error, what);
+        const translated = translateStorageError(error, what);
+        const kind = storageErrorKind(translated, error);
+        if (kind !== undefined) for (const observer of storageErrorObservers) observer(kind);
+        throw translated;
       }
     },
     { step: 'initialize', name: 'translateStorageErrors' },

@@ -109,7 +109,7 @@ export function makeProbes(options: {
 }
 
 /** A probe reads no body: what one carries is dropped, and a client sending much more is cut off. */
-function drainSmall(request: IncomingMessage): void {
+export function drainSmall(request: IncomingMessage): void {
   let drained = 0;
   request.on('data', (chunk: Buffer) => {
     drained += chunk.length;

@@ -15,6 +15,7 @@ import {
   makeRoleStore,
   makeS3Client,
   objectStoreOf,
+  observeStorageErrors,
   readAuthSettings,
   readAuthTuning,
   type Settings,
@@ -43,6 +44,7 @@ import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
 import { type AnyHandler, createGateway, STORAGE_UPLOAD_PATH } from './gateway.ts';
 import { makeProbes } from './health.ts';
+import { makeMetrics, metricsEndpoint, type ServerMetrics } from './metrics.ts';
 import { STAND_IN_REGION, type StandIns, startStandIns } from './stand-ins.ts';
 import { type Sweeps, startSweeps } from './sweeps.ts';
 import { hostOf, loadTls, type TlsOption } from './tls.ts';
@@ -125,6 +127,11 @@ export interface ServeOptions {
    * `false` lets each caller's key do anything.
    */
   readonly storePolicies?: boolean;
+  /**
+   * Prometheus metrics at `/metrics`, off when absent: on a plain-HTTP listener of their own when a port
+   * is given (loopback unless told otherwise), else on the API's listeners, where a token is required.
+   */
+  readonly metrics?: { readonly port?: number; readonly host?: string; readonly token?: string };
 }
 
 /**
@@ -149,6 +156,8 @@ export interface RunningServer {
   readonly port: number;
   /** The plain-HTTP listener's URL, when enabled. */
   readonly httpUrl?: string;
+  /** The metrics listener's `/metrics` URL, when metrics have a port of their own. */
+  readonly metricsUrl?: string;
   /** Present when the server runs its own issuer. */
   readonly devIssuer: DevIssuer | undefined;
   /** Present over HTTPS: what clients pin the certificate by, and the self-signed one's file. */
@@ -197,7 +206,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let standIns: StandIns | undefined;
   let server: Server | undefined;
   let httpServer: Server | undefined;
+  let metricsServer: Server | undefined;
+  let stopObserving: () => void = () => undefined;
   try {
+    if (options.metrics !== undefined && options.metrics.port === undefined && options.metrics.token === undefined) {
+      throw new Error('metrics on the API listeners need a token of their own: give one, or a port of their own');
+    }
     if (options.http !== undefined && options.tls === undefined) {
       throw new Error('a plain-HTTP listener is only for a server that serves HTTPS');
     }
@@ -244,8 +258,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         },
       },
     });
+    const metrics = options.metrics === undefined ? undefined : makeMetrics(routes);
+    if (metrics !== undefined) stopObserving = observeStorageErrors((kind) => metrics.storageError(kind));
+    const metricsAnswer = metrics === undefined ? undefined : metricsEndpoint(metrics, options.metrics?.token);
     const gateway = createGateway({
-      operator: [probes],
+      operator: [
+        probes,
+        ...(metricsAnswer !== undefined && options.metrics?.port === undefined ? [metricsAnswer] : []),
+      ],
       routes,
       loadHandler,
       logger,
@@ -257,12 +277,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       },
       extras: devIssuer === undefined ? {} : { [JWKS_PATH]: serveKeys(devIssuer) },
     });
-    server = createListeningServer(tls, gatewayListener(gateway, tls !== undefined, logger));
+    server = createListeningServer(tls, gatewayListener(gateway, tls !== undefined, logger, metrics));
     const address = await listen(server, options.port, options.host);
     const { url, publicUrl } = addresses(options, address.port, tls !== undefined, logger);
     // The same gateway, so the same routes, precheck and headers; only HSTS is HTTPS's alone.
     const listenHttp = async (http: NonNullable<ServeOptions['http']>) => {
-      httpServer = createListeningServer(undefined, gatewayListener(gateway, false, logger));
+      httpServer = createListeningServer(undefined, gatewayListener(gateway, false, logger, metrics));
       const bound = await listen(httpServer, http.port, http.host);
       const httpAddress = addresses({ ...options, host: http.host }, bound.port, false, logger).url;
       if (!LOOPBACK.includes(http.host) || ALL_INTERFACES.includes(http.host)) {
@@ -273,6 +293,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return httpAddress;
     };
     const httpUrl = options.http === undefined ? undefined : await listenHttp(options.http);
+    let metricsUrl: string | undefined;
+    if (metricsAnswer !== undefined && options.metrics?.port !== undefined) {
+      const host = options.metrics.host ?? '127.0.0.1';
+      metricsServer = createListeningServer(undefined, (request, response) => {
+        const pathname = (request.url ?? '').split('?')[0] ?? '';
+        if (metricsAnswer(request, response, pathname)) return;
+        request.resume();
+        response.writeHead(404, { 'Content-Length': 0, 'X-Content-Type-Options': 'nosniff' }).end();
+      });
+      const bound = await listen(metricsServer, options.metrics.port, host);
+      metricsUrl = `${addresses({ ...options, host }, bound.port, false, logger).url}/metrics`;
+      if (!LOOPBACK.includes(host) || ALL_INTERFACES.includes(host)) {
+        logger.log('warn', 'metrics are reachable from the network', { url: metricsUrl });
+      }
+    }
 
     const settings = serverSettings(options, {
       standIns,
@@ -300,11 +335,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       table: table.name,
       region: settings.storage.region,
     });
-    const sweeps = await startSweeps(operatorStorage, ORPHAN_GRACE_SECONDS, logger);
-    return runningServer({ server, httpServer, address, url, httpUrl, devIssuer, tls, sweeps, standIns, release });
+    const sweeps = await startSweeps(operatorStorage, ORPHAN_GRACE_SECONDS, logger, metrics?.sweep);
+    return runningServer({
+      server,
+      httpServer,
+      metricsServer,
+      metricsUrl,
+      stopObserving,
+      address,
+      url,
+      httpUrl,
+      devIssuer,
+      tls,
+      sweeps,
+      standIns,
+      release,
+    });
   } catch (error) {
+    stopObserving();
     server?.close();
     httpServer?.close();
+    metricsServer?.close();
     await standIns?.close();
     release();
     throw error;
@@ -363,8 +414,14 @@ function serveKeys(devIssuer: DevIssuer) {
   };
 }
 
-function gatewayListener(gateway: ReturnType<typeof createGateway>, https: boolean, logger: Logger) {
+function gatewayListener(
+  gateway: ReturnType<typeof createGateway>,
+  https: boolean,
+  logger: Logger,
+  metrics?: ServerMetrics,
+) {
   return (request: IncomingMessage, response: ServerResponse) => {
+    metrics?.observe(request, response);
     if (https) response.setHeader('Strict-Transport-Security', HSTS);
     gateway(request, response).catch((error: unknown) => {
       logger.log('error', 'gateway failed', { error: describeError(error) });
@@ -493,6 +550,9 @@ function serverSettings(
 function runningServer(parts: {
   readonly server: Server;
   readonly httpServer: Server | undefined;
+  readonly metricsServer: Server | undefined;
+  readonly metricsUrl: string | undefined;
+  readonly stopObserving: () => void;
   readonly address: AddressInfo;
   readonly url: string;
   readonly httpUrl: string | undefined;
@@ -502,12 +562,13 @@ function runningServer(parts: {
   readonly standIns: StandIns | undefined;
   readonly release: () => void;
 }): RunningServer {
-  const { server, httpServer, tls, sweeps, standIns, release } = parts;
+  const { server, httpServer, metricsServer, tls, sweeps, standIns, release } = parts;
   let closing: Promise<void> | undefined;
   return {
     url: parts.url,
     port: parts.address.port,
     ...(parts.httpUrl === undefined ? {} : { httpUrl: parts.httpUrl }),
+    ...(parts.metricsUrl === undefined ? {} : { metricsUrl: parts.metricsUrl }),
     devIssuer: parts.devIssuer,
     ...(tls === undefined
       ? {}
@@ -521,7 +582,8 @@ function runningServer(parts: {
     close() {
       closing ??= (async () => {
         sweeps.stop();
-        const listeners = httpServer === undefined ? [server] : [server, httpServer];
+        parts.stopObserving();
+        const listeners = [server, httpServer, metricsServer].filter((one) => one !== undefined);
         const drained = Promise.all(listeners.map((one) => new Promise<void>((resolve) => one.close(() => resolve()))));
         for (const one of listeners) one.closeIdleConnections();
         const deadline = setTimeout(() => {

@@ -26,19 +26,27 @@ export async function startSweeps(
   storage: StorageSettings,
   orphanGraceSeconds: number,
   logger: Logger,
+  observe?: (sweep: 'upload-sessions' | 'orphan-documents', removed: number) => void,
 ): Promise<Sweeps> {
   const table = tableOf(storage);
   const objects = objectStoreOf(storage);
-  const sweepSessions = makeSweepUploadSessions({
+  const sweepUploadSessions = makeSweepUploadSessions({
     sessions: makeUploadSessionStore(table.client, table.name),
     objects,
     logger,
   });
-  const sweepOrphans = makeSweepOrphanDocuments({
+  const sweepOrphanDocuments = makeSweepOrphanDocuments({
     objects,
     documents: makeDocumentStore(table.client, table.name),
     logger,
   });
+  const sweepSessions = async () => {
+    const removed = await sweepUploadSessions();
+    observe?.('upload-sessions', removed.sessions + removed.objects);
+  };
+  const sweepOrphans = async (graceSeconds: number) => {
+    observe?.('orphan-documents', await sweepOrphanDocuments(graceSeconds));
+  };
   const guarded = (work: () => Promise<unknown>) => () =>
     work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
   await guarded(() => Promise.all([sweepSessions(), sweepOrphans(0)]))();

@@ -44,6 +44,12 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --s3-public-endpoint URL  Where clients reach external storage for presigned uploads (default: --s3-endpoint)
   --public-url URL          The URL clients reach this server at (PUBLIC_URL), for presigned upload URLs
                             with embedded storage; set it with --host 0.0.0.0 (default: the listening address)
+  --metrics                 Serve Prometheus metrics at /metrics (METRICS=on; off by default): on the API's
+                            listeners, which needs a metrics token, or on --metrics-port
+  --metrics-port N          Serve /metrics on a plain-HTTP port of its own instead (METRICS_PORT; implies --metrics)
+  --metrics-host ADDRESS    Address of the metrics port (METRICS_HOST, default 127.0.0.1)
+  --metrics-token-file FILE Require "Authorization: Bearer <token>" for /metrics, the token in this owner-only
+                            file (METRICS_TOKEN_FILE), or in the METRICS_TOKEN environment variable
 `;
 
 async function serve(args: string[], io: Io): Promise<number> {
@@ -77,6 +83,10 @@ async function serve(args: string[], io: Io): Promise<number> {
     'cors-origin': { type: 'string', multiple: true },
     's3-public-endpoint': { type: 'string' },
     'public-url': { type: 'string' },
+    metrics: { type: 'boolean' },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
+    'metrics-token-file': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return help(io, HELP);
@@ -86,6 +96,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     io,
     server.url,
     server.httpUrl,
+    server.metricsUrl,
     options,
     server.tls,
     server.devIssuer === undefined ? undefined : await server.devIssuer.sign({ permissions: ALL_FILE_PERMISSIONS }),
@@ -154,6 +165,7 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
   } else if (text('http-host') !== undefined) {
     throw new UsageError('--http-host needs --http-port');
   }
+  const metrics = metricsOptions(values, text, env);
   const publicUrl = text('public-url', 'PUBLIC_URL');
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl)) {
     throw new UsageError(`--public-url ${publicUrl} is not a URL such as https://server.example:5009`);
@@ -180,6 +192,58 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     corsOrigins,
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
+    ...(metrics === undefined ? {} : { metrics }),
+  };
+}
+
+/**
+ * Metrics, when asked for: on a port of their own (loopback by default), or on the API's listeners
+ * behind a token of their own. The token comes from the environment or an owner-only file, never from
+ * the command line.
+ */
+function metricsOptions(
+  values: ServeValues,
+  text: (name: string, envName?: string) => string | undefined,
+  env: NodeJS.ProcessEnv,
+): ServeOptions['metrics'] {
+  const switched = env.METRICS === undefined || env.METRICS === '' ? undefined : env.METRICS;
+  if (switched !== undefined && !['on', 'off'].includes(switched)) {
+    throw new UsageError(`METRICS=${switched}: say on or off`);
+  }
+  const portText = text('metrics-port', 'METRICS_PORT');
+  const enabled = values.metrics === true || switched === 'on' || portText !== undefined;
+  const host = text('metrics-host', 'METRICS_HOST');
+  const tokenFile = text('metrics-token-file', 'METRICS_TOKEN_FILE');
+  const tokenEnv = env.METRICS_TOKEN || undefined;
+  if (!enabled) {
+    if (host !== undefined || tokenFile !== undefined || tokenEnv !== undefined) {
+      throw new UsageError('the metrics settings need --metrics (or METRICS=on) or --metrics-port');
+    }
+    return undefined;
+  }
+  if (tokenFile !== undefined && tokenEnv !== undefined) {
+    throw new UsageError('give the metrics token once: METRICS_TOKEN or --metrics-token-file');
+  }
+  const token = tokenFile === undefined ? tokenEnv : readSecretFile(tokenFile, '--metrics-token-file');
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
+    throw new UsageError('the metrics token must be at least 16 characters, without spaces');
+  }
+  let port: number | undefined;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--metrics-port ${portText} is not a port`);
+  } else if (host !== undefined) {
+    throw new UsageError('--metrics-host needs --metrics-port');
+  }
+  if (port === undefined && token === undefined) {
+    throw new UsageError(
+      'metrics on the API listeners need a token: give --metrics-token-file (or METRICS_TOKEN), or --metrics-port',
+    );
+  }
+  return {
+    ...(port === undefined ? {} : { port, host: host ?? '127.0.0.1' }),
+    ...(token === undefined ? {} : { token }),
   };
 }
 
@@ -262,6 +326,7 @@ function printBanner(
   io: Io,
   url: string,
   httpUrl: string | undefined,
+  metricsUrl: string | undefined,
   options: ServeOptions,
   tls: RunningServer['tls'],
   devToken: string | undefined,
@@ -271,6 +336,7 @@ function printBanner(
   const lines = [
     `Identities Photos & Documents is listening on ${url}`,
     ...(httpUrl === undefined ? [] : [`Plain HTTP (for a TLS-terminating proxy): ${httpUrl}`]),
+    ...(metricsUrl === undefined ? [] : [`Metrics: ${metricsUrl}`]),
     `Data: ${options.dataDir}${options.storage === undefined ? ' (embedded S3 and DynamoDB)' : ` (bucket ${options.storage.bucket}, table ${options.storage.table})`}`,
   ];
   if (tls !== undefined) {
