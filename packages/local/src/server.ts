@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
@@ -47,7 +47,7 @@ import { makeProbes } from './health.ts';
 import { makeMetrics, metricsEndpoint, type ServerMetrics } from './metrics.ts';
 import { STAND_IN_REGION, type StandIns, startStandIns } from './stand-ins.ts';
 import { type Sweeps, startSweeps } from './sweeps.ts';
-import { hostOf, loadTls, type TlsOption } from './tls.ts';
+import { hostOf, loadTls, type TlsOption, type TlsReload, watchTls } from './tls.ts';
 
 /** Storage other than the embedded stand-ins: any S3- and DynamoDB-compatible endpoints (or AWS). */
 export interface ExternalStorage {
@@ -162,6 +162,11 @@ export interface RunningServer {
   readonly devIssuer: DevIssuer | undefined;
   /** Present over HTTPS: what clients pin the certificate by, and the self-signed one's file. */
   readonly tls?: { readonly fingerprint256: string; readonly publicKeyPin: string; readonly certFile?: string };
+  /**
+   * Reads the certificate and key files again and serves them to new connections if they fit; resolves
+   * with why not, or undefined when they do (or did not change).
+   */
+  reloadTls(trigger: string): Promise<string | undefined>;
   /** Stops accepting connections, lets requests in flight finish, then closes the stores. */
   close(): Promise<void>;
 }
@@ -208,6 +213,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let httpServer: Server | undefined;
   let metricsServer: Server | undefined;
   let stopObserving: () => void = () => undefined;
+  let tlsReload: TlsReload | undefined;
   try {
     if (options.metrics !== undefined && options.metrics.port === undefined && options.metrics.token === undefined) {
       throw new Error('metrics on the API listeners need a token of their own: give one, or a port of their own');
@@ -279,6 +285,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     server = createListeningServer(tls, gatewayListener(gateway, tls !== undefined, logger, metrics));
     const address = await listen(server, options.port, options.host);
+    tlsReload = tls === undefined ? undefined : reloadingTls(server, options.tls, tls, logger);
     const { url, publicUrl } = addresses(options, address.port, tls !== undefined, logger);
     // The same gateway, so the same routes, precheck and headers; only HSTS is HTTPS's alone.
     const listenHttp = async (http: NonNullable<ServeOptions['http']>) => {
@@ -337,6 +344,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     const sweeps = await startSweeps(operatorStorage, ORPHAN_GRACE_SECONDS, logger, metrics?.sweep);
     return runningServer({
+      tlsReload,
       server,
       httpServer,
       metricsServer,
@@ -353,6 +361,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   } catch (error) {
     stopObserving();
+    tlsReload?.stop();
     server?.close();
     httpServer?.close();
     metricsServer?.close();
@@ -430,6 +439,51 @@ function gatewayListener(
   };
 }
 
+/** What every TLS context of the server is made with, at start and at each certificate reload. */
+const TLS_CONTEXT = {
+  minVersion: 'TLSv1.2',
+  // TLS 1.2 with forward secrecy and AEAD only (TLS 1.3's suites all are): no CBC, CCM or ARIA.
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+} as const;
+
+/**
+ * Reloads the certificate and key files when they change (and on `reloadTls`, which `serve` calls on
+ * SIGHUP): new handshakes get the new pair, connections already open keep theirs; a pair that does not
+ * fit is logged and the old one kept.
+ */
+function reloadingTls(
+  server: Server,
+  option: TlsOption | undefined,
+  tls: { cert: string; key: string },
+  logger: Logger,
+) {
+  if (option === undefined || option === 'self-signed') return undefined;
+  return watchTls(option, tls, {
+    apply(material, trigger) {
+      (server as HttpsServer).setSecureContext({ ...TLS_CONTEXT, cert: material.cert, key: material.key });
+      logger.log('info', 'reloaded the TLS certificate', {
+        trigger,
+        fingerprint256: material.fingerprint256,
+        publicKeyPin: material.publicKeyPin,
+      });
+    },
+    rejected(reason, trigger) {
+      logger.log('warn', 'kept the TLS certificate: its replacement will not do', { reason, trigger });
+    },
+  });
+}
+
 /** An HTTP or HTTPS server with every limit of SERVER_LIMITS set explicitly. */
 function createListeningServer(
   tls: { readonly cert: string; readonly key: string } | undefined,
@@ -450,20 +504,7 @@ function createListeningServer(
             cert: tls.cert,
             key: tls.key,
             handshakeTimeout: SERVER_LIMITS.handshakeTimeoutMs,
-            minVersion: 'TLSv1.2',
-            // TLS 1.2 with forward secrecy and AEAD only (TLS 1.3's suites all are): no CBC, CCM or ARIA.
-            ciphers: [
-              'TLS_AES_128_GCM_SHA256',
-              'TLS_AES_256_GCM_SHA384',
-              'TLS_CHACHA20_POLY1305_SHA256',
-              'ECDHE-ECDSA-AES128-GCM-SHA256',
-              'ECDHE-RSA-AES128-GCM-SHA256',
-              'ECDHE-ECDSA-AES256-GCM-SHA384',
-              'ECDHE-RSA-AES256-GCM-SHA384',
-              'ECDHE-ECDSA-CHACHA20-POLY1305',
-              'ECDHE-RSA-CHACHA20-POLY1305',
-            ].join(':'),
-            honorCipherOrder: true,
+            ...TLS_CONTEXT,
           },
           listener,
         );
@@ -548,6 +589,7 @@ function serverSettings(
 }
 
 function runningServer(parts: {
+  readonly tlsReload: TlsReload | undefined;
   readonly server: Server;
   readonly httpServer: Server | undefined;
   readonly metricsServer: Server | undefined;
@@ -579,10 +621,14 @@ function runningServer(parts: {
             ...(tls.certFile === undefined ? {} : { certFile: tls.certFile }),
           },
         }),
+    reloadTls(trigger) {
+      return parts.tlsReload?.reload(trigger) ?? Promise.resolve('the server reads no certificate files');
+    },
     close() {
       closing ??= (async () => {
         sweeps.stop();
         parts.stopObserving();
+        parts.tlsReload?.stop();
         const listeners = [server, httpServer, metricsServer].filter((one) => one !== undefined);
         const drained = Promise.all(listeners.map((one) => new Promise<void>((resolve) => one.close(() => resolve()))));
         for (const one of listeners) one.closeIdleConnections();

@@ -1,7 +1,8 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { connect } from 'node:tls';
 import { generate } from 'selfsigned';
 
@@ -203,4 +204,91 @@ export function presents(url: string, cert: string): Promise<boolean> {
     socket.on('error', () => resolve(false));
     socket.on('close', () => resolve(false));
   });
+}
+
+/** Why a certificate and key offered as a replacement will not do, or undefined when they will. */
+export function replacementUnfitness(cert: string, key: string, now = Date.now()): string | undefined {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+    if (!x509.checkPrivateKey(createPrivateKey(key))) return 'the key does not match the certificate';
+  } catch (error) {
+    return `it cannot be read (${(error as Error).message})`;
+  }
+  if (Date.parse(x509.validFrom) > now) return `it is not valid before ${x509.validFrom}`;
+  if (Date.parse(x509.validTo) <= now) return `it expired on ${x509.validTo}`;
+  return undefined;
+}
+
+/** How long the files must be quiet before a change is read: a cert and a key are rarely written at once. */
+export const TLS_RELOAD_SETTLE_MS = 500;
+
+export interface TlsReload {
+  /** Reads the files now and applies a fitting pair; resolves with why not, or undefined when applied. */
+  reload(trigger: string): Promise<string | undefined>;
+  stop(): void;
+}
+
+/**
+ * Watches a certificate and key file pair (their folders, so a file replaced by rename is seen too) and
+ * hands a fitting new pair to `apply`, which swaps what new handshakes get; connections already open
+ * keep theirs. A pair that does not fit (unreadable, mismatched, expired, half-written) is not applied,
+ * and `rejected` is told why: the server keeps serving what it had.
+ */
+export function watchTls(
+  files: { readonly certFile: string; readonly keyFile: string },
+  initial: { readonly cert: string; readonly key: string },
+  handlers: {
+    readonly apply: (material: TlsMaterial, trigger: string) => void;
+    readonly rejected: (reason: string, trigger: string) => void;
+  },
+): TlsReload {
+  let current = initial.cert + initial.key;
+  let timer: NodeJS.Timeout | undefined;
+  const reload = async (trigger: string): Promise<string | undefined> => {
+    let cert: string;
+    let key: string;
+    try {
+      [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+    } catch (error) {
+      const reason = `the files cannot be read (${(error as Error).message})`;
+      handlers.rejected(reason, trigger);
+      return reason;
+    }
+    const reason = replacementUnfitness(cert, key);
+    if (reason !== undefined) {
+      handlers.rejected(reason, trigger);
+      return reason;
+    }
+    if (cert + key === current) return undefined;
+    try {
+      handlers.apply({ cert, key, ...pinsOf(cert) }, trigger);
+    } catch (error) {
+      const refused = `TLS refused it (${(error as Error).message})`;
+      handlers.rejected(refused, trigger);
+      return refused;
+    }
+    current = cert + key;
+    return undefined;
+  };
+  const names = new Set([basename(files.certFile), basename(files.keyFile)]);
+  const watchers: FSWatcher[] = [];
+  for (const folder of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
+    const watcher = watch(folder, { persistent: false }, (_, name) => {
+      if (name !== null && !names.has(name.toString())) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void reload('file change'), TLS_RELOAD_SETTLE_MS);
+      timer.unref();
+    });
+    // A folder that goes away ends its watch; SIGHUP still reloads.
+    watcher.on('error', () => watcher.close());
+    watchers.push(watcher);
+  }
+  return {
+    reload,
+    stop() {
+      clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+    },
+  };
 }

@@ -108,6 +108,10 @@ async function serve(args: string[], io: Io): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // SIGHUP: the certificate and key files again (they are watched as well); the reload logs its outcome.
+    if (options.tls !== undefined && options.tls !== 'self-signed') {
+      process.on('SIGHUP', () => void server.reloadTls('SIGHUP'));
+    }
   });
   io.err('Stopped.\n');
   return 0;
