@@ -1,6 +1,7 @@
 /**
  * The operator CLI's entry: dispatches to one module per command group under cli/, each with its own help.
  */
+import { backupCommand, restoreCommand } from './cli/backup.ts';
 import { documentCommands } from './cli/document.ts';
 import { type CommandGroup, help, type Io, UsageError } from './cli/io.ts';
 import { photoCommands } from './cli/photo.ts';
@@ -21,6 +22,8 @@ Commands:
   role list                  List roles
   document upload FILE       Upload a person's document (multipart up to 4 MiB, an upload session above)
   document download          Download a person's document to a file
+  backup --out FILE          Back up the stores (photos, documents, metadata, roles) to an archive
+  restore FILE               Restore an archive into a new or empty data dir
 
 Run "identities <command> --help" for a command's options.
 Storage: the server running on the data dir (DATA_DIR, default .data), or the data dir's embedded stores when
@@ -48,6 +51,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         return await serveCommand.run(rest, io);
       case 'token':
         return await tokenCommand.run(rest, io);
+      case 'backup':
+        return await backupCommand.run(rest, io);
+      case 'restore':
+        return await restoreCommand.run(rest, io);
       case 'photo':
       case 'role':
       case 'document': {
