@@ -342,7 +342,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       table: table.name,
       region: settings.storage.region,
     });
-    const sweeps = await startSweeps(operatorStorage, ORPHAN_GRACE_SECONDS, logger, metrics?.sweep);
+    const sweeps = await startSweeps(
+      operatorStorage,
+      ORPHAN_GRACE_SECONDS,
+      logger,
+      metrics?.sweep,
+      // External stores may be shared by several servers: another's upload may be in flight.
+      standIns !== undefined,
+    );
     return runningServer({
       tlsReload,
       server,

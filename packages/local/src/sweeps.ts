@@ -19,14 +19,20 @@ export interface Sweeps {
 /**
  * What the cloud does with DynamoDB's TTL, a lifecycle rule and a daily job, the server does itself:
  * expired upload sessions and their staged bytes every minute, and document bytes no document points to
- * hourly. At start, nothing is in flight in a server that has just taken its data dir: any orphan is a
- * crash's, swept at once.
+ * hourly. At start, nothing is in flight in a server that has just taken its data dir and its embedded
+ * stores: any orphan is a crash's, swept at once.
  */
 export async function startSweeps(
   storage: StorageSettings,
   orphanGraceSeconds: number,
   logger: Logger,
   observe?: (sweep: 'upload-sessions' | 'orphan-documents', removed: number) => void,
+  /**
+   * Whether this server alone writes to the stores (its embedded ones): then nothing is in flight at start,
+   * and every orphan is a crash's. Stores shared with other servers may hold another's upload in flight,
+   * so their orphans get the grace time at start too.
+   */
+  soleWriter = true,
 ): Promise<Sweeps> {
   const table = tableOf(storage);
   const objects = objectStoreOf(storage);
@@ -49,7 +55,7 @@ export async function startSweeps(
   };
   const guarded = (work: () => Promise<unknown>) => () =>
     work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
-  await guarded(() => Promise.all([sweepSessions(), sweepOrphans(0)]))();
+  await guarded(() => Promise.all([sweepSessions(), sweepOrphans(soleWriter ? 0 : orphanGraceSeconds)]))();
   const timers = [
     setInterval(guarded(sweepSessions), SWEEP_INTERVAL_MS),
     setInterval(
