@@ -59,11 +59,16 @@ async function backup(args: string[], io: Io): Promise<number> {
       throw new CommandError(`the dev issuer's key cannot be read in ${dataDir}: ${(error as Error).message}`);
     }
   }
-  const manifest = await withStorage(io, values, (storage) =>
-    writeBackup(storage, out, {
-      ...(issuerKey === undefined ? {} : { issuerKey }),
-      ...(progressOn(io, 'objects') === undefined ? {} : { progress: progressOn(io, 'objects') }),
-    }),
+  // The install's key: a backup reads every object and item, more than any one principal may.
+  const manifest = await withStorage(
+    io,
+    values,
+    (storage) =>
+      writeBackup(storage, out, {
+        ...(issuerKey === undefined ? {} : { issuerKey }),
+        ...(progressOn(io, 'objects') === undefined ? {} : { progress: progressOn(io, 'objects') }),
+      }),
+    'install',
   );
   io.err(
     `Backed up ${manifest.objects} objects and ${manifest.items} table items${manifest.issuerKey ? " and the dev issuer's key" : ''} to ${out}.\n`,

@@ -34,6 +34,11 @@ export async function withStorage<T>(
   io: Io,
   values: { 'data-dir'?: string; bucket?: string; table?: string; region?: string },
   work: (storage: Storage) => Promise<T>,
+  /**
+   * Whose key signs for the embedded stores: the operator's, held to its policy, or, for a backup that
+   * must read every key and item, the install's own (the data dir's owner alone can read it).
+   */
+  signer: 'operator' | 'install' = 'operator',
 ): Promise<T> {
   const bucket = values.bucket ?? io.env.BUCKET_NAME;
   const table = values.table ?? io.env.TABLE_NAME;
@@ -54,7 +59,8 @@ export async function withStorage<T>(
   const dataDir = dataDirFrom(io.env, values['data-dir']);
   const running = readServerInfo(dataDir);
   // The operator's own key, held to the operator's policy like the functions to theirs.
-  const credentials = principalCredentials(loadStoreCredentials(dataDir), operator.id);
+  const install = loadStoreCredentials(dataDir);
+  const credentials = signer === 'install' ? install : principalCredentials(install, operator.id);
   if (running !== undefined) return run({ ...running, credentials });
   // No server runs on this data dir: open its embedded stores for the length of the command.
   const release = lockDataDir(dataDir);
