@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { makeS3Client } from '@identities/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
 
@@ -149,6 +151,30 @@ describe('two servers on one set of stores', () => {
     });
     expect(sha256(new Uint8Array(await got.arrayBuffer()))).toBe(sha256(bytes));
   });
+
+  it('never sweep at start what another server is writing: bytes not yet recorded get the grace time', async () => {
+    // What an upload in flight on one server looks like to the other: bytes stored, no record yet.
+    const key = `people/${randomUUID()}/documents/${randomUUID()}/${randomUUID()}`;
+    const s3 = makeS3Client({
+      region: env.AWS_REGION ?? '',
+      endpoint: env.S3_ENDPOINT,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
+    });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: env.BUCKET_NAME, Key: key, Body: randomBytes(1000) }));
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // A third server starts, and sweeps, while that upload is in flight.
+      const third = await startOne('c');
+      try {
+        expect((await fetch(`${third.url}/readyz`)).status).toBe(200);
+        await s3.send(new HeadObjectCommand({ Bucket: env.BUCKET_NAME, Key: key }));
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      s3.destroy();
+    }
+  }, 60_000);
 
   it('see a role change within the role cache time, on both', async () => {
     const personId = randomUUID();

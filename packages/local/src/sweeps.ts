@@ -51,7 +51,8 @@ export async function startSweeps(
     observe?.('upload-sessions', removed.sessions + removed.objects);
   };
   const sweepOrphans = async (graceSeconds: number) => {
-    observe?.('orphan-documents', await sweepOrphanDocuments(graceSeconds));
+    const removed = await sweepOrphanDocuments(graceSeconds);
+    observe?.('orphan-documents', removed);
   };
   const guarded = (work: () => Promise<unknown>) => () =>
     work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
