@@ -4,7 +4,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -124,19 +124,20 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     async listOlderThan(prefix, before) {
+      // ListObjects (version 1) pages by the last key seen. Version 2's continuation tokens would do on S3,
+      // but the embedded store cannot make one (a 500 past the first 1,000 keys); both are s3:ListBucket.
       const keys: string[] = [];
-      let token: string | undefined;
+      let marker: string | undefined;
       do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-        for (const object of page.Contents ?? []) {
+        const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, Marker: marker }));
+        const contents = page.Contents ?? [];
+        for (const object of contents) {
           if (object.Key !== undefined && object.LastModified !== undefined && object.LastModified < before) {
             keys.push(object.Key);
           }
         }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+        marker = page.IsTruncated === true ? (page.NextMarker ?? contents.at(-1)?.Key) : undefined;
+      } while (marker !== undefined);
       return keys;
     },
   };
