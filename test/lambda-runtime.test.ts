@@ -128,6 +128,7 @@ describe('streamingHandler', () => {
       auth: {
         authenticate: async () => ({ subject: 's', permissions: new Set<string>(), roles: [] }),
         authorize: async () => undefined,
+        ready: async () => undefined,
       },
     };
     const handler = streamingHandler(routeById('EnrollmentPhoto'), noAuth, endpoint);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { authenticatorFromEnv } from '@identities/aws';
 import {
   type Authenticator,
+  localKeySet,
   makeAuthenticator,
   makeDownloadFileDocumentHandler as makeDownload,
   makeLogger,
@@ -147,5 +148,39 @@ describe('a JWKS endpoint that is slow, with no key cached', () => {
     slow = false;
     // The token is genuine: past authentication, the document simply does not exist.
     expect((await timedDownload(auth)).response.statusCode).toBe(404);
+  });
+});
+
+describe('whether the keys are in hand (the on-prem server reports it at /readyz)', () => {
+  it('is not while the JWKS endpoint is down, and is once it answers', async () => {
+    let up = false;
+    const endpoint = await jwksEndpoint((response) => {
+      if (!up) {
+        response.writeHead(503).end();
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [issuerJwk] }));
+    });
+    const auth = makeAuthenticator({
+      keys: remoteKeySet(endpoint.url, ['RS256'], { timeoutMs: 500 }),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    await expect(auth.ready()).rejects.toMatchObject({ statusCode: 503 });
+    up = true;
+    await expect(auth.ready()).resolves.toBeUndefined();
+    const fetches = endpoint.requests();
+    // Once in hand, asking again fetches nothing.
+    await auth.ready();
+    expect(endpoint.requests()).toBe(fetches);
+  });
+
+  it('always is for keys given inline', async () => {
+    const auth = makeAuthenticator({
+      keys: localKeySet({ keys: [issuerJwk] }, ['RS256']),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    await expect(auth.ready()).resolves.toBeUndefined();
   });
 });

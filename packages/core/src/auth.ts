@@ -17,6 +17,8 @@ export interface KeySource {
   readonly algorithms: readonly string[];
   /** The issuer whose discovery document named the keys: tokens must carry exactly this `iss`. */
   readonly issuer?: string;
+  /** Resolves once keys are in hand (fetching them if none are yet); keys given inline always are. */
+  readonly ready?: () => Promise<void>;
 }
 
 const DEFAULT_ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -61,7 +63,7 @@ export function remoteKeySet(
 ): KeySource {
   // Algorithms first: a refused setting must fail before anything is fetched.
   const pinned = publicKeyAlgorithms(algorithms);
-  return { key: keysAt(() => Promise.resolve(url), options), algorithms: pinned };
+  return { ...keysAt(() => Promise.resolve(url), options), algorithms: pinned };
 }
 
 /**
@@ -93,7 +95,7 @@ export function discoveredKeySet(
     jwksUri = uri;
     return uri;
   };
-  return { key: keysAt(locate, options), algorithms: pinned, issuer };
+  return { ...keysAt(locate, options), algorithms: pinned, issuer };
 }
 
 /** `<issuer>/.well-known/openid-configuration`, for an https issuer URL without query or fragment. */
@@ -111,7 +113,10 @@ export function discoveryUrl(issuer: string): URL {
   return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
 }
 
-function keysAt(locate: () => Promise<URL>, options: RemoteKeyOptions): JWTVerifyGetKey {
+function keysAt(
+  locate: () => Promise<URL>,
+  options: RemoteKeyOptions,
+): { key: JWTVerifyGetKey; ready: () => Promise<void> } {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 3000;
   const cooldownMs = options.cooldownMs ?? 30_000;
@@ -172,7 +177,15 @@ function keysAt(locate: () => Promise<URL>, options: RemoteKeyOptions): JWTVerif
   // Fetched as soon as the container initialises, so the first request finds the keys in hand; a
   // failure here is retried by that request.
   reload().catch(() => undefined);
-  return key;
+  const ready = async () => {
+    if (known !== undefined) return;
+    try {
+      await reload();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+  return { key, ready };
 }
 
 const MAX_JWKS_BYTES = 1024 * 1024;
@@ -261,6 +274,8 @@ export interface Authenticator {
   authenticate(request: HttpRequest): Promise<Principal>;
   /** Throws 403 unless the principal holds the permission (null: any authenticated user). */
   authorize(principal: Principal, permission: Permission | null): Promise<void>;
+  /** Resolves once the token signing keys are in hand (503 while they cannot be fetched). */
+  ready(): Promise<void>;
 }
 
 export interface AuthOptions {
@@ -394,6 +409,9 @@ export function makeAuthenticator(options: AuthOptions): Authenticator {
   }
 
   return {
+    async ready() {
+      await keys.ready?.();
+    },
     async authenticate(request) {
       if (request.repeatedHeaders.has('authorization')) {
         throw new UnauthorizedError('Send exactly one Authorization header.');

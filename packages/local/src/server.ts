@@ -250,9 +250,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const probes = makeProbes({
       logger,
       checks: {
-        // Until the functions are made (their keys loaded) and the stores settled, the server is starting.
+        // Until the functions are made and the stores settled, the server is starting; then the token
+        // signing keys must be in hand (a JWKS URL's or an OpenID provider's fetched).
         'signing-keys': async () => {
           if (auth === undefined) throw new Error('starting');
+          await auth.ready();
         },
         'object-store': async () => {
           if (stores === undefined) throw new Error('starting');
