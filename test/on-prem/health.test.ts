@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { makeLogger } from '@identities/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProbes } from '../../packages/local/src/health.ts';
-import { type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import {
+  closedPort,
+  externalStores,
+  type ServerProcess,
+  startServerProcess,
+  tempDir,
+  userEnv,
+} from '../support/processes.ts';
 
 interface Answer {
   readonly status: number;
@@ -154,36 +161,16 @@ describe('identities serve', () => {
 describe('identities serve on external stores', () => {
   let dataDir: string;
   let server: ServerProcess;
-  let closedPort: number;
+  let unreachable: number;
 
   beforeAll(async () => {
     dataDir = await tempDir();
-    // A port that was free a moment ago and nothing listens on: the object store does not answer.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    closedPort = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const env = process.env;
+    // The object store is a port nothing listens on: it does not answer.
+    unreachable = await closedPort();
+    const stores = externalStores(`http://127.0.0.1:${unreachable}`);
     server = await startServerProcess(
-      [
-        '--s3-endpoint',
-        `http://127.0.0.1:${closedPort}`,
-        '--dynamodb-endpoint',
-        env.DYNAMODB_ENDPOINT ?? '',
-        '--bucket',
-        env.BUCKET_NAME ?? '',
-        '--table',
-        env.TABLE_NAME ?? '',
-        '--region',
-        env.AWS_REGION ?? '',
-        '--log-level',
-        'warn',
-      ],
-      userEnv({
-        DATA_DIR: dataDir,
-        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? '',
-        AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? '',
-      }),
+      [...stores.args, '--region', stores.env.AWS_REGION, '--log-level', 'warn'],
+      userEnv({ DATA_DIR: dataDir, ...stores.env }),
     );
   }, 60_000);
 
@@ -198,7 +185,7 @@ describe('identities serve on external stores', () => {
     expect(ready.status).toBe(503);
     expect((JSON.parse(ready.body) as { failing: string[] }).failing).toEqual(['object-store']);
     // The cause is in the log, not in the answer.
-    expect(ready.body).not.toContain(String(closedPort));
+    expect(ready.body).not.toContain(String(unreachable));
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await call(`${server.url}/readyz`);
     expect(server.output().match(/not ready/g)?.length).toBe(1);

@@ -1,8 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import {
+  cli,
+  closedPort,
+  externalStores,
+  type ServerProcess,
+  startServerProcess,
+  tempDir,
+  userEnv,
+} from '../support/processes.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 const PHOTO = '/api/v1/people/enrollmentPhoto/sample-face';
@@ -175,34 +182,10 @@ describe('metrics on the API listeners', () => {
   beforeAll(async () => {
     dataDir = await tempDir();
     // The object store is a port nothing listens on: storage calls fail, unreachable.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const closedPort = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const env = process.env;
+    const stores = externalStores(`http://127.0.0.1:${await closedPort()}`);
     server = await startServerProcess(
-      [
-        '--metrics',
-        '--s3-endpoint',
-        `http://127.0.0.1:${closedPort}`,
-        '--dynamodb-endpoint',
-        env.DYNAMODB_ENDPOINT ?? '',
-        '--bucket',
-        env.BUCKET_NAME ?? '',
-        '--table',
-        env.TABLE_NAME ?? '',
-        '--region',
-        env.AWS_REGION ?? '',
-        '--log-level',
-        'error',
-      ],
-      userEnv({
-        DATA_DIR: dataDir,
-        METRICS: 'on',
-        METRICS_TOKEN: METRICS_TOKEN,
-        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? '',
-        AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? '',
-      }),
+      ['--metrics', ...stores.args, '--region', stores.env.AWS_REGION, '--log-level', 'error'],
+      userEnv({ DATA_DIR: dataDir, METRICS: 'on', METRICS_TOKEN: METRICS_TOKEN, ...stores.env }),
     );
   }, 60_000);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { makeS3Client } from '@identities/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import { cli, externalStores, type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
 
 /*
  * Two `identities serve` processes, each with a data dir of its own, on one set of external stores (the
@@ -26,21 +26,7 @@ let servers: ServerProcess[] = [];
 let token: string;
 let clerkToken: string;
 const env = process.env;
-const storeEnv = () => ({
-  AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? '',
-  AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? '',
-  AWS_REGION: env.AWS_REGION ?? '',
-});
-const external = () => [
-  '--s3-endpoint',
-  env.S3_ENDPOINT ?? '',
-  '--dynamodb-endpoint',
-  env.DYNAMODB_ENDPOINT ?? '',
-  '--bucket',
-  env.BUCKET_NAME ?? '',
-  '--table',
-  env.TABLE_NAME ?? '',
-];
+const stores = externalStores();
 
 async function mint(args: string[]): Promise<string> {
   const minted = await cli(['token', '--identities-server', '--secret-file', secretFile, ...args], userEnv());
@@ -51,14 +37,20 @@ async function mint(args: string[]): Promise<string> {
 /** Creates or replaces a role in the shared table, as an operator does with the CLI. */
 const putRole = (name: string, ...permissions: string[]) =>
   cli(
-    ['role', 'put', name, ...permissions.flatMap((permission) => ['--permission', permission]), ...external().slice(4)],
-    userEnv({ ...storeEnv(), S3_ENDPOINT: env.S3_ENDPOINT ?? '', DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? '' }),
+    [
+      'role',
+      'put',
+      name,
+      ...permissions.flatMap((permission) => ['--permission', permission]),
+      ...stores.args.slice(4),
+    ],
+    userEnv({ ...stores.env, S3_ENDPOINT: env.S3_ENDPOINT ?? '', DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? '' }),
   );
 
 function startOne(name: string): Promise<ServerProcess> {
   return startServerProcess(
-    [...external(), '--data-dir', join(root, name), '--jwt-unchecked-claims', 'iss,aud', '--log-level', 'warn'],
-    userEnv({ ...storeEnv(), JWT_SECRET_FILE: secretFile, ROLE_CACHE_SECONDS: String(ROLE_CACHE_SECONDS) }),
+    [...stores.args, '--data-dir', join(root, name), '--jwt-unchecked-claims', 'iss,aud', '--log-level', 'warn'],
+    userEnv({ ...stores.env, JWT_SECRET_FILE: secretFile, ROLE_CACHE_SECONDS: String(ROLE_CACHE_SECONDS) }),
   );
 }
 

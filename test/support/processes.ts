@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +13,41 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export const tempDir = (prefix = 'identities-e2e-') => mkdtemp(join(tmpdir(), prefix));
+
+/**
+ * `serve`'s options for the test run's stand-ins as external stores (one object-store endpoint may be
+ * swapped for another), and the run's credentials for them: how several servers share one set of stores.
+ */
+export function externalStores(s3Endpoint = process.env.S3_ENDPOINT ?? '') {
+  const env = process.env;
+  return {
+    args: [
+      '--s3-endpoint',
+      s3Endpoint,
+      '--dynamodb-endpoint',
+      env.DYNAMODB_ENDPOINT ?? '',
+      '--bucket',
+      env.BUCKET_NAME ?? '',
+      '--table',
+      env.TABLE_NAME ?? '',
+    ],
+    env: {
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? '',
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? '',
+      AWS_REGION: env.AWS_REGION ?? '',
+    },
+  };
+}
+
+/** A loopback port that was free a moment ago and nothing listens on: a store that cannot be reached. */
+export async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
 
 /** The AWS credential variables for a data dir's embedded stores, signed with its own install key. */
 export async function storeKeyEnv(dataDir: string): Promise<Record<string, string>> {
