@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { makeLogger } from '@identities/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,23 @@ describe('identities serve', () => {
         expect(answer.body).not.toMatch(/version|node|\d+\.\d+\.\d+/i);
       }
     }
+  });
+
+  it('does not hold a connection open for a body sent to a probe', async () => {
+    const { hostname, port } = new URL(httpUrl);
+    const socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: probe\r\nContent-Length: 100000000\r\n\r\n');
+    socket.write(Buffer.alloc(64 * 1024));
+    // Still sending, slowly: the answer says the connection closes, and a second later it is cut.
+    const trickle = setInterval(() => socket.write('x'), 100);
+    await closed;
+    clearInterval(trickle);
+    const answer = Buffer.concat(received).toString();
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
   });
 
   it('does not log the probes at info', async () => {

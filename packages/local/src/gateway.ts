@@ -183,7 +183,15 @@ export function createGateway(options: GatewayOptions) {
       drain(request, REFUSED_DRAIN_LIMIT);
       return gatewayError(response, 400, 'Bad Request', 'BadRequestException', '');
     }
-    for (const serve of options.operator ?? []) if (serve(request, response, url.pathname)) return;
+    // The probes and metrics read no body: one sent anyway is dropped and its connection closed.
+    const withBody = carriesBody(request);
+    const keepAlive = response.shouldKeepAlive;
+    if (withBody) response.shouldKeepAlive = false;
+    if ((options.operator ?? []).some((serve) => serve(request, response, url.pathname))) {
+      if (withBody) closeAfterAnswer(request, response);
+      return;
+    }
+    response.shouldKeepAlive = keepAlive;
     const method = request.method ?? 'GET';
     const extra = Object.hasOwn(options.extras ?? {}, url.pathname) ? options.extras?.[url.pathname] : undefined;
     if (extra !== undefined && method === 'GET') return extra(request, response);
@@ -325,8 +333,12 @@ function answerRefusal(
     Connection: 'close',
   });
   response.end(body);
+  closeAfterAnswer(request, response);
+}
+
+/** What a client sends after its answer is read and dropped, up to a bound; still sending a second later, it is cut off. */
+function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
   drain(request, REFUSED_DRAIN_LIMIT);
-  // A client still sending after its answer has had a second to read it: the connection goes.
   response.once('finish', () => {
     if (!request.complete) setTimeout(() => request.socket.destroy(), 1000).unref();
   });
