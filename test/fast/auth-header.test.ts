@@ -29,6 +29,9 @@ function request(authorization?: string, repeated = false): HttpRequest {
     pathParameters: {},
     headers: authorization === undefined ? {} : { authorization },
     repeatedHeaders: new Set(repeated ? ['authorization'] : []),
+    query: {},
+    repeatedQuery: new Set(),
+    sourceIp: '127.0.0.1',
     requestId: 'fast',
     body: () => Buffer.alloc(0),
   };

@@ -24,6 +24,9 @@ function request(headers: Record<string, string> = {}, method = 'GET'): HttpRequ
     pathParameters: {},
     headers,
     repeatedHeaders: new Set(),
+    query: {},
+    repeatedQuery: new Set(),
+    sourceIp: '127.0.0.1',
     requestId: 'fast',
     body: () => Buffer.alloc(0),
   };

@@ -13,6 +13,12 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** Lower-cased names of headers that were sent more than once. */
   readonly repeatedHeaders: ReadonlySet<string>;
+  /** Query string parameters, decoded; a parameter sent more than once keeps its first value here. */
+  readonly query: Readonly<Record<string, string>>;
+  /** Names of query parameters that were sent more than once. */
+  readonly repeatedQuery: ReadonlySet<string>;
+  /** The client's address as the platform saw it (API Gateway's `sourceIp`), or `unknown`. */
+  readonly sourceIp: string;
   readonly requestId: string;
   /** The body's bytes, base64-decoded when the platform encoded it; 400 when that encoding is broken. */
   body(): Buffer;

@@ -16,6 +16,7 @@ export * from './jobs/sweep-orphan-documents.ts';
 export * from './keys.ts';
 export * from './lambda-adapter.ts';
 export * from './log.ts';
+export * from './pages.ts';
 export * from './photos.ts';
 export * from './platform.ts';
 export type * from './ports.ts';

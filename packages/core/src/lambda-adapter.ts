@@ -29,29 +29,42 @@ function decodeBase64(raw: string): Buffer | undefined {
   return bytes.length === (raw.length / 4) * 3 - padding ? bytes : undefined;
 }
 
-export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
-  // Header names are data: a map, so that `constructor` or `__proto__` are names like any other.
+/**
+ * One value per name from a proxy event's single- and multi-value maps, and the names sent more than
+ * once. Names are data: the result has no prototype, so `constructor` or `__proto__` are names like any other.
+ */
+function firstValues(
+  single: Readonly<Record<string, string | undefined>> | null | undefined,
+  multi: Readonly<Record<string, readonly string[] | undefined>> | null | undefined,
+  normalise: (name: string) => string,
+): { values: Record<string, string>; repeated: Set<string> } {
   const merged = new Map<string, string>();
-  const repeatedHeaders = new Set<string>();
-  const single = event.headers ?? {};
-  const multi = event.multiValueHeaders ?? {};
-  const names = new Set([...Object.keys(single), ...Object.keys(multi)]);
+  const repeated = new Set<string>();
+  const names = new Set([...Object.keys(single ?? {}), ...Object.keys(multi ?? {})]);
   for (const name of names) {
-    const lower = name.toLowerCase();
-    const values = (Object.hasOwn(multi, name) ? multi[name] : undefined) ?? [
-      (Object.hasOwn(single, name) ? single[name] : undefined) ?? '',
+    const key = normalise(name);
+    const values = (multi && Object.hasOwn(multi, name) ? multi[name] : undefined) ?? [
+      (single && Object.hasOwn(single, name) ? single[name] : undefined) ?? '',
     ];
-    if (values.length > 1 || merged.has(lower)) repeatedHeaders.add(lower);
+    if (values.length > 1 || merged.has(key)) repeated.add(key);
     const first = values[0];
-    if (!merged.has(lower) && first !== undefined) merged.set(lower, first);
+    if (!merged.has(key) && first !== undefined) merged.set(key, first);
   }
-  const headers: Record<string, string> = Object.assign(Object.create(null), Object.fromEntries(merged));
+  return { values: Object.assign(Object.create(null), Object.fromEntries(merged)), repeated };
+}
+
+export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
+  const headers = firstValues(event.headers, event.multiValueHeaders, (name) => name.toLowerCase());
+  const query = firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, (name) => name);
   let decoded: Buffer | undefined;
   return {
     method: event.httpMethod,
     pathParameters: event.pathParameters ?? {},
-    headers,
-    repeatedHeaders,
+    headers: headers.values,
+    repeatedHeaders: headers.repeated,
+    query: query.values,
+    repeatedQuery: query.repeated,
+    sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
     requestId: event.requestContext?.requestId ?? 'unknown',
     body() {
       if (decoded !== undefined) return decoded;
