@@ -1,5 +1,5 @@
 import { TTL_ATTRIBUTE } from '@identities/aws/table';
-import { SESSION_TTL_SECONDS, UPLOAD_PREFIX } from '@identities/core/infra';
+import { NONCURRENT_VERSION_DAYS, SESSION_TTL_SECONDS, UPLOAD_PREFIX } from '@identities/core/infra';
 import { stage } from './stages.ts';
 
 /**
@@ -46,7 +46,9 @@ new aws.s3.BucketLifecycleConfiguration('FilesLifecycle', {
       id: 'expire-old-versions',
       status: 'Enabled',
       filter: {},
-      noncurrentVersionExpiration: { noncurrentDays: stage.customer ? 90 : 7 },
+      noncurrentVersionExpiration: {
+        noncurrentDays: stage.customer ? NONCURRENT_VERSION_DAYS.customer : NONCURRENT_VERSION_DAYS.other,
+      },
       expiration: { expiredObjectDeleteMarker: true },
       abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
     },
@@ -57,7 +59,7 @@ new aws.s3.BucketLifecycleConfiguration('FilesLifecycle', {
       status: 'Enabled',
       filter: { prefix: UPLOAD_PREFIX },
       expiration: { days: Math.max(1, Math.ceil(SESSION_TTL_SECONDS / 86_400)) },
-      noncurrentVersionExpiration: { noncurrentDays: 1 },
+      noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS.staging },
     },
   ],
 });

@@ -12,7 +12,7 @@ export {
   tableArn,
 } from './access-policy.ts';
 export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
-export { DOCUMENT_PREFIX, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
+export { DOCUMENT_PREFIX, NONCURRENT_VERSION_DAYS, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
   integrationTimeoutSeconds,
   MAX_STREAMED_BODY_BYTES,

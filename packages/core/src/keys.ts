@@ -29,6 +29,12 @@ export function parseDocumentObjectKey(key: string): { personId: string; documen
 
 export const UPLOAD_PREFIX = 'uploads/';
 
+/**
+ * Days the bucket keeps a version after a write or delete replaced it, before its lifecycle removes it:
+ * on a customer's stage (and on-prem) and on any other stage, and for staged upload bytes on every stage.
+ */
+export const NONCURRENT_VERSION_DAYS = { customer: 90, other: 7, staging: 1 } as const;
+
 /** Where an upload session's client puts the bytes; removed when completed, expired by lifecycle otherwise. */
 export function stagingKey(uploadId: string): string {
   return `${UPLOAD_PREFIX}${uploadId}`;

@@ -6,6 +6,7 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 import { STORAGE_UPLOAD_PATH } from './gateway.ts';
 import { drainSmall, HEALTH_PATH, READY_PATH } from './health.ts';
 import { matchPath } from './proxy-event.ts';
+import type { SweepName } from './sweeps.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -20,7 +21,7 @@ export interface ServerMetrics {
   /** Counts one request once its answer is finished or its connection gone. */
   observe(request: IncomingMessage, response: ServerResponse): void;
   storageError(kind: StorageErrorKind): void;
-  sweep(sweep: 'upload-sessions' | 'orphan-documents', removed: number): void;
+  sweep(sweep: SweepName, removed: number): void;
 }
 
 /**

@@ -351,6 +351,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       metrics?.sweep,
       // External stores may be shared by several servers: another's upload may be in flight.
       standIns !== undefined,
+      standIns?.versions,
     );
     return runningServer({
       tlsReload,

@@ -16,6 +16,7 @@ import { type CorsPolicy, type Logger, MAX_SESSION_FILE_BYTES, makeLogger, NO_CO
 import dynalite from 'dynalite';
 import { generateStoreCredentials, loadStoreCredentials, type StoreCredentials } from './credentials.ts';
 import { isAllowed, type PolicyStatement } from './iam.ts';
+import { type ObjectVersions, objectVersions } from './object-versions.ts';
 import { makePrincipals, type Principals } from './principals.ts';
 import { createStorageUploads, type StagedObject, type StorageUploads } from './storage-uploads.ts';
 import { listenOnLoopback, storeFront } from './store-front.ts';
@@ -33,6 +34,8 @@ export interface StandIns {
   readonly principals: Principals;
   /** Presigned upload forms, checked as S3 checks them: what the S3 front answers for unsigned form POSTs. */
   readonly uploads: StorageUploads;
+  /** The bucket's object versions: what its lifecycle rules expire. */
+  readonly versions: ObjectVersions;
   close(): Promise<void>;
 }
 
@@ -80,9 +83,19 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     resetOnClose: false,
     allowMismatchedSignatures: false,
     vhostBuckets: false,
-    configureBuckets: [{ name: options.bucket }],
+    configureBuckets: [{ name: options.bucket }, { name: `${options.bucket}--versions` }],
   });
   await s3.configureBuckets();
+  // The cloud bucket is versioned: so is this one, each key's history kept beside the store.
+  const versionsIndexDir = persistent
+    ? join(options.dataDir, 's3-versions')
+    : await mkdtemp(join(tmpdir(), 'identities-versions-'));
+  const versions = objectVersions({
+    bucket: options.bucket,
+    store: s3.store,
+    handler: s3.callback(),
+    indexDir: versionsIndexDir,
+  });
   const logger = options.logger ?? makeLogger('silent');
   const principals = makePrincipals({
     install: credentials,
@@ -147,7 +160,7 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
   const s3Handler = storeFront({
     ...front,
     service: 's3',
-    handler: s3.callback(),
+    handler: versions.handler,
     objectExists: (bucket, key) => s3.store.existsObject(bucket, key),
   });
   const s3Server = createServer((request, response) => {
@@ -177,6 +190,7 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     credentials,
     principals,
     uploads,
+    versions,
     async close() {
       const closed = (server: Server) =>
         new Promise<void>((resolve) => {
@@ -189,6 +203,7 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
       s3.logger.exceptions.unhandle();
       s3.logger.close();
       if (!persistent) rmSync(s3Dir, { recursive: true, force: true });
+      if (!persistent) rmSync(versionsIndexDir, { recursive: true, force: true });
     },
   };
   await ensureTable(standIns, options.table);

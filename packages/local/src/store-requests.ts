@@ -34,6 +34,9 @@ const LISTING_PARAMETERS = new Set([
 ]);
 
 /** Object subresources named in the query, each its own IAM action. */
+/** What ListObjectVersions takes beside the listing parameters. */
+const VERSION_LISTING_PARAMETERS = new Set(['versions', 'key-marker', 'version-id-marker']);
+
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'retention', 'legal-hold', 'attributes', 'torrent', 'restore'];
 
 /** A path-style S3 request (`/bucket/key?query`), as IAM's action reference maps its operation. */
@@ -73,6 +76,13 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
         resource: bucketArn(bucket),
         // S3 sets s3:prefix to the request's prefix, and leaves it out when the request names none.
         context: { 's3:prefix': prefix ?? undefined },
+      });
+    }
+    if (method === 'GET' && query.has('versions') && named.every((name) => VERSION_LISTING_PARAMETERS.has(name))) {
+      return one('ListObjectVersions', {
+        action: 's3:ListBucketVersions',
+        resource: bucketArn(bucket),
+        context: { 's3:prefix': query.get('prefix') ?? undefined },
       });
     }
     if (method === 'HEAD' && named.length === 0)

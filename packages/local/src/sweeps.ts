@@ -5,12 +5,30 @@ import {
   type StorageSettings,
   tableOf,
 } from '@identities/aws';
-import { describeError, type Logger, makeSweepOrphanDocuments, makeSweepUploadSessions } from '@identities/core';
+import {
+  describeError,
+  type Logger,
+  makeSweepOrphanDocuments,
+  makeSweepUploadSessions,
+  NONCURRENT_VERSION_DAYS,
+  UPLOAD_PREFIX,
+} from '@identities/core';
+import type { NoncurrentExpiration, ObjectVersions } from './object-versions.ts';
 
 /** How often the server removes what expired upload sessions left behind. */
 export const SWEEP_INTERVAL_MS = 60_000;
 /** How often document objects no document points to are removed. */
 export const ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
+/** How often the embedded bucket's noncurrent versions are expired, as its lifecycle rules would. */
+export const VERSION_EXPIRY_INTERVAL_MS = 6 * 3_600_000;
+
+/** The cloud bucket's lifecycle rules for noncurrent versions, as a customer's stage has them. */
+export const NONCURRENT_EXPIRATIONS: readonly NoncurrentExpiration[] = [
+  { prefix: '', days: NONCURRENT_VERSION_DAYS.customer },
+  { prefix: UPLOAD_PREFIX, days: NONCURRENT_VERSION_DAYS.staging },
+];
+
+export type SweepName = 'upload-sessions' | 'orphan-documents' | 'noncurrent-versions';
 
 export interface Sweeps {
   stop(): void;
@@ -26,13 +44,15 @@ export async function startSweeps(
   storage: StorageSettings,
   orphanGraceSeconds: number,
   logger: Logger,
-  observe?: (sweep: 'upload-sessions' | 'orphan-documents', removed: number) => void,
+  observe?: (sweep: SweepName, removed: number) => void,
   /**
    * Whether this server alone writes to the stores (its embedded ones): then nothing is in flight at start,
    * and every orphan is a crash's. Stores shared with other servers may hold another's upload in flight,
    * so their orphans get the grace time at start too.
    */
   soleWriter = true,
+  /** The embedded bucket's versions, whose lifecycle the server runs itself; undefined for external stores. */
+  versions?: ObjectVersions,
 ): Promise<Sweeps> {
   const table = tableOf(storage);
   const objects = objectStoreOf(storage);
@@ -54,15 +74,23 @@ export async function startSweeps(
     const removed = await sweepOrphanDocuments(graceSeconds);
     observe?.('orphan-documents', removed);
   };
+  const expireVersions = async () => {
+    if (versions === undefined) return;
+    const removed = await versions.expireNoncurrent(NONCURRENT_EXPIRATIONS);
+    observe?.('noncurrent-versions', removed);
+  };
   const guarded = (work: () => Promise<unknown>) => () =>
     work().catch((error: unknown) => logger.log('warn', 'sweep failed', { error: describeError(error) }));
-  await guarded(() => Promise.all([sweepSessions(), sweepOrphans(soleWriter ? 0 : orphanGraceSeconds)]))();
+  await guarded(() =>
+    Promise.all([sweepSessions(), sweepOrphans(soleWriter ? 0 : orphanGraceSeconds), expireVersions()]),
+  )();
   const timers = [
     setInterval(guarded(sweepSessions), SWEEP_INTERVAL_MS),
     setInterval(
       guarded(() => sweepOrphans(orphanGraceSeconds)),
       ORPHAN_SWEEP_INTERVAL_MS,
     ),
+    setInterval(guarded(expireVersions), VERSION_EXPIRY_INTERVAL_MS),
   ];
   for (const timer of timers) timer.unref();
   return {

@@ -19,8 +19,8 @@ declare module '@20minutes/s3rver' {
     /** The Koa app as a request listener, for a server of the caller's own. */
     callback(): import('node:http').RequestListener;
     readonly logger: { exceptions: { unhandle(): void }; close(): void };
-    /** Its file store: whether a key exists, without a request. */
-    readonly store: { existsObject(bucket: string, key: string): Promise<boolean> };
+    /** Its file store, for what is answered without a request: whether a key exists, object versions. */
+    readonly store: import('./object-versions.ts').ObjectFileStore;
   }
 }
 
