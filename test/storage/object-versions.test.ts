@@ -144,8 +144,12 @@ describe('the embedded bucket keeps versions', () => {
     expect(await versionsOf(key)).toEqual([]);
     expect(await failure(read(key, first.VersionId))).toEqual({ name: 'NoSuchVersion', status: 404 });
     // Nor are the bytes kept anywhere else in the store.
-    const kept = await s3Client.send(new ListObjectsV2Command({ Bucket: `${bucket}--versions` }));
-    expect((kept.Contents ?? []).filter((object) => object.Key?.startsWith(encodeURIComponent(key)))).toEqual([]);
+    for (const { id } of versions) {
+      const kept = s3Client.send(
+        new HeadObjectCommand({ Bucket: `${bucket}--versions`, Key: `${encodeURIComponent(key)}/${id}` }),
+      );
+      expect(await failure(kept)).toMatchObject({ status: 404 });
+    }
   });
 
   it('deletes many keys with markers, as DeleteObjects without versions does', async () => {
@@ -211,6 +215,60 @@ describe('versions and policies', () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe('DeleteObjects and policies', () => {
+  it('authorises each key it names as its own delete, and refuses them all when one is not allowed', async () => {
+    const credentials = inject('principalKeys').UploadFileDocument;
+    if (credentials === undefined) throw new Error('no key for UploadFileDocument');
+    const client = new S3Client({
+      region: STAND_IN_REGION,
+      endpoint: process.env.S3_ENDPOINT ?? '',
+      forcePathStyle: true,
+      credentials,
+      maxAttempts: 1,
+    });
+    const mine = `${prefix}upload-owned`;
+    const photo = `faces/${randomUUID()}/enrollment.jpg`;
+    const written = await put(mine, 'x');
+    await put(photo, 'face');
+    try {
+      const deleteMany = (Objects: { Key: string; VersionId?: string }[]) =>
+        client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects } }));
+      // The upload function may delete under people/ only, and no version by its id.
+      expect(await failure(deleteMany([{ Key: mine }, { Key: photo }]))).toEqual({ name: 'AccessDenied', status: 403 });
+      expect(await failure(deleteMany([{ Key: mine, VersionId: written.VersionId }]))).toEqual({
+        name: 'AccessDenied',
+        status: 403,
+      });
+      expect(await read(mine)).toMatchObject({ text: 'x' });
+      const deleted = await deleteMany([{ Key: mine }]);
+      expect(deleted.Deleted?.map((entry) => entry.Key)).toEqual([mine]);
+      expect(await failure(read(mine))).toMatchObject({ status: 404 });
+      expect(await read(photo)).toMatchObject({ text: 'face' });
+    } finally {
+      client.destroy();
+      for (const { key, id } of await versionsOf(photo)) {
+        await s3Client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: id }));
+      }
+    }
+  });
+
+  it('refuses a body that names no key, too many, or is not XML', async () => {
+    const { parseDeleteRequest } = await import('../../packages/local/src/store-requests.ts');
+    expect(parseDeleteRequest(Buffer.from('<Delete></Delete>'))).toBeUndefined();
+    expect(parseDeleteRequest(Buffer.from('not xml <'))).toBeUndefined();
+    const many = `<Delete>${'<Object><Key>k</Key></Object>'.repeat(1001)}</Delete>`;
+    expect(parseDeleteRequest(Buffer.from(many))).toBeUndefined();
+    expect(parseDeleteRequest(Buffer.from('<Delete><Object><Key>a/../b</Key></Object></Delete>'))).toBeUndefined();
+    expect(
+      parseDeleteRequest(
+        Buffer.from(
+          '<Delete><Quiet>true</Quiet><Object><Key> a&amp;b </Key><VersionId>v1</VersionId></Object></Delete>',
+        ),
+      ),
+    ).toEqual({ objects: [{ key: ' a&b ', versionId: 'v1' }], quiet: true });
   });
 });
 

@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { escapeXml } from './store-front.ts';
+import { MAX_DELETE_OBJECTS_BYTES, parseDeleteRequest } from './store-requests.ts';
 
 /**
  * S3 object versioning for the embedded store, which has none: the cloud bucket is versioned, so the
@@ -221,27 +221,16 @@ export function objectVersions(options: {
 
   /** DeleteObjects: each key (or version) deleted as one DeleteObject would delete it. */
   async function removeMany(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request, MAX_DELETE_BODY_BYTES);
-    if (body === undefined) return s3Error(response, 400, 'MalformedXML', 'The XML you provided was too large.');
-    let parsed: { Delete?: { Object?: unknown; Quiet?: unknown } };
-    try {
-      parsed = new XMLParser({ parseTagValue: false, processEntities: true, trimValues: false }).parse(body);
-    } catch {
-      return s3Error(response, 400, 'MalformedXML', 'The XML you provided was not well-formed.');
+    const body = await readBody(request, MAX_DELETE_OBJECTS_BYTES);
+    const parsed = body === undefined ? undefined : parseDeleteRequest(body);
+    if (parsed === undefined) {
+      return s3Error(response, 400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate.');
     }
-    const listed = parsed.Delete?.Object;
-    const objects = (Array.isArray(listed) ? listed : listed === undefined ? [] : [listed]) as {
-      Key?: unknown;
-      VersionId?: unknown;
-    }[];
-    if (objects.length === 0 || objects.length > 1000 || objects.some((object) => typeof object.Key !== 'string')) {
-      return s3Error(response, 400, 'MalformedXML', 'The XML you provided did not name 1 to 1,000 keys.');
-    }
-    const quiet = String(parsed.Delete?.Quiet) === 'true';
+    const { objects, quiet } = parsed;
     const results: string[] = [];
     for (const object of objects) {
-      const key = object.Key as string;
-      const versionId = typeof object.VersionId === 'string' ? object.VersionId : null;
+      const { key } = object;
+      const versionId = object.versionId ?? null;
       const outcome = await deleteKey(key, versionId);
       if (outcome === undefined) {
         results.push(
@@ -438,10 +427,7 @@ interface DeleteOutcome {
   readonly versionId: string;
 }
 
-/** S3 takes at most 1,000 keys a DeleteObjects request: well under this. */
-const MAX_DELETE_BODY_BYTES = 2 * 1024 * 1024;
-
-async function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -449,7 +435,7 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
     if (size > limit) return undefined;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function finished(response: ServerResponse): Promise<unknown> {

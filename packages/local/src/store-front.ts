@@ -6,7 +6,13 @@ import { describeError, type Logger } from '@identities/core';
 import { isAllowed } from './iam.ts';
 import { LOCAL_ACCOUNT, type Principal, type Principals } from './principals.ts';
 import { verifySigV4 } from './sigv4.ts';
-import { dynamoAuthorization, type StoreAuthorization, s3Authorization } from './store-requests.ts';
+import {
+  dynamoAuthorization,
+  isDeleteObjects,
+  MAX_DELETE_OBJECTS_BYTES,
+  type StoreAuthorization,
+  s3Authorization,
+} from './store-requests.ts';
 
 /** Which protocol a front speaks, so that refusals read as the real service's. */
 export type StoreService = 's3' | 'dynamodb';
@@ -59,7 +65,17 @@ export function storeFront(options: {
           'The security token included in the request is invalid.',
         );
       }
-      const body = service === 'dynamodb' ? await readAll(request, MAX_DYNAMODB_BODY_BYTES) : undefined;
+      // DeleteObjects names its keys in its body: read (bounded) to authorise each, for a named key only.
+      const deletesMany = service === 's3' && isDeleteObjects(request.method ?? '', request.url ?? '/');
+      if (deletesMany && principals.byAccessKey(namedKey(request.headers.authorization)) === undefined) {
+        return refuse(service, response, 403, 'AccessDenied', 'Access Denied');
+      }
+      const body =
+        service === 'dynamodb'
+          ? await readAll(request, MAX_DYNAMODB_BODY_BYTES)
+          : deletesMany
+            ? await readAll(request, MAX_DELETE_OBJECTS_BYTES)
+            : undefined;
       if (body === 'too-large') return refuse(service, response, 413, 'RequestEntityTooLarge', 'Request too large.');
       const verified = verifySigV4(
         { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body },
@@ -92,13 +108,9 @@ export function storeFront(options: {
           ? refuse(service, response, 403, 'AccessDenied', denial)
           : refuse(service, response, 400, 'AccessDeniedException', denial);
       }
-      if (body === undefined) {
-        // Verified here: the stand-in, which knows only its own fixed key, must not check again.
-        stripAuthentication(request);
-        handler(request, response);
-      } else {
-        handler(replay(request, body), response);
-      }
+      // Verified here: the stand-in, which knows only its own fixed key, must not check again.
+      if (service === 's3') stripAuthentication(request);
+      handler(body === undefined ? request : replay(request, body), response);
     } catch (error) {
       logger?.log('error', 'store front failed', { service, error: describeError(error) });
       if (!response.headersSent) refuse(service, response, 500, 'InternalError', 'The store failed.');
@@ -146,7 +158,7 @@ async function authoriseRequest(
   if (policy === undefined) return undefined;
   const authorization: StoreAuthorization =
     scope.service === 's3'
-      ? s3Authorization(request.method ?? 'GET', request.url ?? '/', request.headers)
+      ? s3Authorization(request.method ?? 'GET', request.url ?? '/', request.headers, body)
       : dynamoAuthorization(headerValue(request.headers['x-amz-target']), body ?? Buffer.alloc(0), {
           region: scope.region,
           account: LOCAL_ACCOUNT,

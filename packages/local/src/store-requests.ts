@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { bucketArn, tableArn } from '@identities/core/infra';
+import { XMLParser } from 'fast-xml-parser';
 import type { AuthorizationRequest } from './iam.ts';
 
 /**
@@ -40,7 +41,13 @@ const VERSION_LISTING_PARAMETERS = new Set(['versions', 'key-marker', 'version-i
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'retention', 'legal-hold', 'attributes', 'torrent', 'restore'];
 
 /** A path-style S3 request (`/bucket/key?query`), as IAM's action reference maps its operation. */
-export function s3Authorization(method: string, url: string, headers: IncomingHttpHeaders): StoreAuthorization {
+export function s3Authorization(
+  method: string,
+  url: string,
+  headers: IncomingHttpHeaders,
+  /** The body of a DeleteObjects request, whose keys are each authorised as one delete. */
+  body?: Buffer,
+): StoreAuthorization {
   // The path as the stand-in routes it: never read as a URL, whose `//host` form would name another path.
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
@@ -85,6 +92,18 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
         context: { 's3:prefix': query.get('prefix') ?? undefined },
       });
     }
+    if (method === 'POST' && named.length === 1 && named[0] === 'delete') {
+      const objects = body === undefined ? undefined : parseDeleteRequest(body)?.objects;
+      if (objects === undefined) return unknown('DeleteObjects with a malformed body');
+      // S3 authorises each key as the DeleteObject of it would be; here any key refused refuses them all.
+      return {
+        kind: 'known',
+        operation: 'DeleteObjects',
+        requests: objects.map(({ key: objectKey, versionId }) =>
+          object(versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion', objectKey),
+        ),
+      };
+    }
     if (method === 'HEAD' && named.length === 0)
       return one('HeadBucket', { action: 's3:ListBucket', resource: bucketArn(bucket) });
     return unknown(`${method} bucket ${named.join(',')}`);
@@ -126,6 +145,45 @@ export function s3Authorization(method: string, url: string, headers: IncomingHt
     return one('DeleteObject', object(query.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject'));
   }
   return unknown(`${method} object`);
+}
+
+/** Whether a request is DeleteObjects (`POST /bucket?delete`), whose body names what it deletes. */
+export function isDeleteObjects(method: string, url: string): boolean {
+  const [path = '', query = ''] = url.split('?', 2);
+  return method === 'POST' && /^\/[^/]+\/?$/.test(path) && new URLSearchParams(query).has('delete');
+}
+
+/** S3 takes at most 1,000 keys a DeleteObjects request: well under this many bytes. */
+export const MAX_DELETE_OBJECTS_BYTES = 2 * 1024 * 1024;
+
+/**
+ * What a DeleteObjects body names: its keys (and versions) and whether it is quiet; undefined unless it
+ * is well-formed XML naming 1 to 1,000 keys, none with a dot segment.
+ */
+export function parseDeleteRequest(
+  body: Buffer,
+): { readonly objects: { key: string; versionId: string | undefined }[]; readonly quiet: boolean } | undefined {
+  let parsed: { Delete?: { Object?: unknown; Quiet?: unknown } };
+  try {
+    parsed = new XMLParser({ parseTagValue: false, processEntities: true, trimValues: false }).parse(body);
+  } catch {
+    return undefined;
+  }
+  const listed = parsed?.Delete?.Object;
+  const entries = (Array.isArray(listed) ? listed : listed === undefined ? [] : [listed]) as {
+    Key?: unknown;
+    VersionId?: unknown;
+  }[];
+  if (entries.length === 0 || entries.length > 1000) return undefined;
+  const objects: { key: string; versionId: string | undefined }[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null || typeof entry.Key !== 'string' || entry.Key === '') {
+      return undefined;
+    }
+    if (hasDotSegment(entry.Key)) return undefined;
+    objects.push({ key: entry.Key, versionId: typeof entry.VersionId === 'string' ? entry.VersionId : undefined });
+  }
+  return { objects, quiet: String(parsed.Delete?.Quiet).trim() === 'true' };
 }
 
 const hasDotSegment = (key: string) => key.split('/').some((segment) => segment === '.' || segment === '..');
