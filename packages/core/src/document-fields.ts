@@ -1,9 +1,9 @@
 import { BadRequestError } from './errors.ts';
 import { isSafeId, MAX_ID_LENGTH, parseGuid } from './ids.ts';
 
-const MAX_NAME_LENGTH = 256;
-const MAX_DESCRIPTION_LENGTH = 2048;
-const MAX_FILE_NAME_LENGTH = 255;
+export const MAX_NAME_LENGTH = 256;
+export const MAX_DESCRIPTION_LENGTH = 2048;
+export const MAX_FILE_NAME_LENGTH = 255;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 // A UTF-16 surrogate standing alone (String.prototype.isWellFormed is ES2024, past this project's lib).

@@ -1,11 +1,11 @@
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Ids that become part of an S3 key (face, detection and document ids) are limited to this alphabet.
  * Starting with a letter or digit rules out `.`, `..` and hidden names; no slash, backslash, percent
  * or control character can pass, so an id can never step outside its key prefix.
  */
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
 
 export const MAX_ID_LENGTH = 128;
 

@@ -11,7 +11,7 @@ import { MAX_SESSION_FILE_BYTES } from './upload-session-timing.ts';
 
 // The JSON bodies of the upload-session routes, parsed and validated: every failure is a 400.
 
-const MAX_JSON_BYTES = 16 * 1024;
+export const MAX_JSON_BYTES = 16 * 1024;
 
 export interface StartSessionCommand extends DocumentFields {
   readonly fileName: string;

@@ -1,0 +1,198 @@
+import { DocumentNotFoundError } from '../documents.ts';
+import { BadRequestError, ConflictError, GoneError, PayloadTooLargeError } from '../errors.ts';
+import { MAX_ID_LENGTH } from '../ids.ts';
+import { PhotoNotFoundError } from '../photos.ts';
+import { pathOf, type RouteId } from '../routes.ts';
+import { MAX_JSON_BYTES } from '../session-requests.ts';
+import { MAX_UPLOAD_FILE_BYTES } from '../upload-form.ts';
+import { UploadSessionNotFoundError } from '../upload-sessions.ts';
+import {
+  downloadResponses,
+  HEADERS,
+  type MediaTypeDescription,
+  problem,
+  type ResponseDescription,
+  type Responses,
+} from './responses.ts';
+import { DOCUMENT_ID_EXAMPLE, PERSON_ID_EXAMPLE, ref, type Schema } from './schemas.ts';
+
+/**
+ * What the API description says of one route beyond the route table: its words, its request body and
+ * the statuses of its own. The generator adds the path parameters (described in `PARAMETERS`), HEAD,
+ * the permission, the security scheme, and the statuses every route shares (401, 403, 413 for a body,
+ * 500, 502, 503, 504).
+ */
+export interface OperationDescription {
+  readonly summary: string;
+  readonly description: string;
+  readonly tag: 'Photos' | 'File documents';
+  readonly requestBody?: {
+    readonly description?: string;
+    readonly content: Readonly<Record<string, MediaTypeDescription>>;
+  };
+  readonly responses: Responses;
+}
+
+/** Every path parameter of the route table, by name; a new name needs its entry here. */
+export const PARAMETERS: Readonly<Record<string, { readonly description: string; readonly schema: Schema }>> = {
+  faceId: {
+    description: 'The face. An id no photo could have (outside letters, digits, `._~-`) is a 404.',
+    schema: { type: 'string', maxLength: MAX_ID_LENGTH, examples: ['sample-face'] },
+  },
+  detectionId: {
+    description: 'The detection of that face.',
+    schema: { type: 'string', maxLength: MAX_ID_LENGTH, examples: ['det-1'] },
+  },
+  personId: {
+    description: 'The person the document belongs to (a GUID; anything else is a 404).',
+    schema: { type: 'string', examples: [PERSON_ID_EXAMPLE] },
+  },
+  documentId: {
+    description: "The document's public id (`publicId` at upload, or the GUID generated then).",
+    schema: { type: 'string', maxLength: MAX_ID_LENGTH, examples: [DOCUMENT_ID_EXAMPLE] },
+  },
+};
+
+const photoNotFound = problem('No such photo (or an id no photo could have).', [new PhotoNotFoundError()]);
+const jpeg = { 'image/jpeg': { schema: { type: 'string', contentMediaType: 'image/jpeg' } } } as const;
+const json = (schema: Schema, example?: unknown): MediaTypeDescription => ({
+  schema,
+  ...(example === undefined ? {} : { examples: { example: { value: example } } }),
+});
+
+const notJson = [
+  new BadRequestError('The request must be application/json.'),
+  new BadRequestError('The body is not valid JSON.'),
+  new BadRequestError(`The JSON body is over ${MAX_JSON_BYTES} bytes.`),
+];
+
+const documentExample = {
+  documentId: DOCUMENT_ID_EXAMPLE,
+  personId: PERSON_ID_EXAMPLE,
+  name: 'ID Card',
+  fileName: 'id-card.pdf',
+  contentType: 'application/pdf',
+  size: 48213,
+  sha256: 'a3f5e1c0d9b84e7f6a2b1c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071',
+  createdAt: '2026-01-31T09:30:00.000Z',
+};
+
+const withLocation = (response: ResponseDescription): ResponseDescription => ({
+  ...response,
+  headers: { ...response.headers, Location: HEADERS.Location },
+});
+
+/**
+ * THE place a route's request and response bodies are described, keyed by its id in `routes.ts`. A
+ * route without an entry fails `npm test` (test/openapi) until one is added here; then run
+ * `npm run openapi` to regenerate openapi.json.
+ */
+export const OPERATIONS: Readonly<Partial<Record<RouteId, OperationDescription>>> = {
+  EnrollmentPhoto: {
+    tag: 'Photos',
+    summary: "Download a face's enrollment photo (JPEG).",
+    description: 'Conditional (If-None-Match) and single-range (Range, If-Range) requests are honoured.',
+    responses: downloadResponses({ what: 'photo', content: jpeg, attachment: false, notFound: photoNotFound }),
+  },
+  DetectionPhoto: {
+    tag: 'Photos',
+    summary: 'Download a detection photo (JPEG).',
+    description: 'Conditional (If-None-Match) and single-range (Range, If-Range) requests are honoured.',
+    responses: downloadResponses({ what: 'photo', content: jpeg, attachment: false, notFound: photoNotFound }),
+  },
+  UploadFileDocument: {
+    tag: 'File documents',
+    summary: 'Upload a file document for a person (multipart).',
+    description: `Files up to ${MAX_UPLOAD_FILE_BYTES} bytes; larger ones go through an upload session.`,
+    requestBody: {
+      content: {
+        'multipart/form-data': { schema: ref('UploadForm'), encoding: { file: { contentType: '*/*' } } },
+      },
+    },
+    responses: {
+      '200': { description: 'Stored. The body is empty.', headers: { Location: HEADERS.Location } },
+      '400': problem('Not a multipart request, or a field is missing or invalid.', [
+        new BadRequestError('The request must be multipart/form-data with a boundary.'),
+        new BadRequestError('personId is required.'),
+        new BadRequestError('name is required.'),
+        new BadRequestError('A file is required: send one part with a filename.'),
+      ]),
+      '409': problem('The person already has a document with this publicId.', [
+        new ConflictError(`This person already has a document with id "${DOCUMENT_ID_EXAMPLE}".`),
+      ]),
+      '413': problem(`The file is over ${MAX_UPLOAD_FILE_BYTES} bytes.`, [
+        new PayloadTooLargeError(
+          `The file is larger than ${MAX_UPLOAD_FILE_BYTES} bytes, the most this endpoint accepts. Upload larger files (up to 190 MiB) through an upload session: POST ${pathOf('StartUploadSession')}.`,
+        ),
+      ]),
+    },
+  },
+  DownloadFileDocument: {
+    tag: 'File documents',
+    summary: 'Download a file document.',
+    description:
+      'The bytes as uploaded, with the Content-Type given then, always as an attachment. The ETag is the SHA-256 of the bytes.',
+    responses: downloadResponses({
+      what: 'document',
+      content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+      attachment: true,
+      notFound: problem('No such document for this person.', [new DocumentNotFoundError()]),
+    }),
+  },
+  StartUploadSession: {
+    tag: 'File documents',
+    summary: 'Start an upload session for a large document (presigned form).',
+    description:
+      'Reserves the document id and answers a presigned form that takes exactly this file, straight to storage. Upload the bytes with it, then complete the session.',
+    requestBody: {
+      content: {
+        'application/json': json(ref('StartUploadSessionRequest'), {
+          personId: PERSON_ID_EXAMPLE,
+          name: 'ID Card',
+          fileName: 'id-card.pdf',
+          contentType: 'application/pdf',
+          size: 48213,
+        }),
+      },
+    },
+    responses: {
+      '201': withLocation({
+        description: 'The session and its upload form.',
+        content: { 'application/json': json(ref('UploadSession')) },
+      }),
+      '400': problem('The body is not the JSON object described, or a field is invalid.', [
+        ...notJson,
+        new BadRequestError('fileName is required.'),
+        new BadRequestError('size must be the file size in bytes, a whole number above 0.'),
+      ]),
+      '409': problem('The document id is taken, or a session for it is under way.', [
+        new ConflictError(`This person already has a document with id "${DOCUMENT_ID_EXAMPLE}".`),
+      ]),
+    },
+  },
+  CompleteUploadSession: {
+    tag: 'File documents',
+    summary: 'Complete an upload session: the uploaded bytes become the document.',
+    description: 'Checks the size (and the SHA-256 when declared) of what was uploaded, then records the document.',
+    requestBody: {
+      content: { 'application/json': json(ref('CompleteUploadSessionRequest'), { personId: PERSON_ID_EXAMPLE }) },
+    },
+    responses: {
+      '200': withLocation({
+        description: 'The document.',
+        content: { 'application/json': json(ref('Document'), documentExample) },
+      }),
+      '400': problem('The body is invalid, or the uploaded file is not what the session declared.', [
+        ...notJson,
+        new BadRequestError('personId must be a GUID.'),
+        new BadRequestError('The uploaded file does not have the SHA-256 the session declared.'),
+      ]),
+      '404': problem('No upload session for this document.', [new UploadSessionNotFoundError()]),
+      '409': problem('Completed already, or the file has not been uploaded yet.', [
+        new ConflictError('This upload session has already been completed.'),
+        new ConflictError('The file has not been uploaded for this session yet.'),
+      ]),
+      '410': problem('The session expired.', [new GoneError('This upload session has expired; start a new one.')]),
+    },
+  },
+};

@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { type Route, routes } from '@identities/core';
+import { ApiDescriptionError, OPERATIONS, openApiDocument, openApiText } from '@identities/core/api';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+
+const committed = () => readFile(new URL('../../openapi.json', import.meta.url), 'utf8');
+
+describe('the API description (openapi.json)', () => {
+  it('is what npm run openapi generates from the route table: regenerate it when this fails', async () => {
+    expect(await committed(), 'openapi.json is stale: run npm run openapi and commit it').toBe(openApiText());
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(await committed()));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('describes every route of the table, with HEAD where the route answers it, and its permission', () => {
+    const document = openApiDocument();
+    for (const route of routes) {
+      const item = document.paths[route.path] as Record<string, { 'x-permission': unknown; description: string }>;
+      const methods = [route.method.toLowerCase(), ...(route.head ? ['head'] : [])];
+      for (const method of methods) {
+        const operation = item[method];
+        expect(operation, `${method} ${route.path}`).toBeDefined();
+        expect(operation?.['x-permission']).toBe(route.permission);
+        expect(operation?.description).toContain(route.permission ?? 'any authenticated user');
+      }
+      expect(Object.keys(item).sort()).toEqual(methods.sort());
+    }
+  });
+
+  it('fails for a route without schemas, saying where to add them', () => {
+    const template = routes[0] as Route;
+    const added: Route = { ...template, id: 'ListDocuments', path: '/api/v1/people/{personId}/fileDocuments' };
+    expect(() => openApiDocument([...routes, added])).toThrow(ApiDescriptionError);
+    expect(() => openApiDocument([...routes, added])).toThrow(
+      /Route ListDocuments has no API description: add its entry, keyed "ListDocuments", to OPERATIONS in packages\/core\/src\/api\/operations\.ts/,
+    );
+  });
+
+  it('fails for an entry whose route is gone, and for a path parameter nobody described', () => {
+    expect(() => openApiDocument(routes.slice(1))).toThrow(/describes routes the table has not: EnrollmentPhoto/);
+    const template = routes[0] as Route;
+    const odd: Route = { ...template, path: '/api/v1/people/enrollmentPhoto/{faceUuid}' };
+    expect(() => openApiDocument([odd, ...routes.slice(1)], OPERATIONS)).toThrow(
+      /Path parameter \{faceUuid\} of EnrollmentPhoto has no description: add it to PARAMETERS/,
+    );
+  });
+
+  it('states the bearer JWT scheme for every operation and documents 401 everywhere', () => {
+    const document = openApiDocument();
+    expect(document.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    expect(document.security).toEqual([{ bearer: [] }]);
+    for (const item of Object.values(document.paths)) {
+      for (const operation of Object.values(item) as { responses: Record<string, unknown> }[]) {
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '500', '502', '503', '504']));
+      }
+    }
+  });
+});
