@@ -23,7 +23,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [FAST, '**/node_modules/**'],
           globalSetup: ['test/support/global-setup.ts'],
-          setupFiles: ['test/support/env.ts'],
+          setupFiles: ['test/support/env.ts', 'test/support/contract-setup.ts'],
         },
       },
     ],

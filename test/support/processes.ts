@@ -3,8 +3,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTRACT_RECORDS_ENV } from './contract-recorder.ts';
 
 export const CLI = new URL('../../packages/local/bin/identities.js', import.meta.url).pathname;
+const TSX = import.meta.resolve('tsx');
+const CONTRACT_PRELOAD = new URL('./contract-preload.ts', import.meta.url).href;
 
 /** The environment a user's shell would give: none of the test run's own settings leak in. */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -95,7 +98,13 @@ export interface ServerProcess {
 /** Starts `identities serve` on an ephemeral port and waits for its banner. */
 export function startServerProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env, stdio: 'pipe' });
+    // Its responses are recorded for the test file's contract check (contract-setup.ts).
+    const records = process.env[CONTRACT_RECORDS_ENV];
+    const recording = records === undefined ? [] : ['--import', TSX, '--import', CONTRACT_PRELOAD];
+    const child = spawn(process.execPath, [...recording, CLI, 'serve', '--port', '0', ...args], {
+      env: records === undefined ? env : { ...env, [CONTRACT_RECORDS_ENV]: records },
+      stdio: 'pipe',
+    });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const timer = setTimeout(() => {
