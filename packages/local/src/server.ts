@@ -40,6 +40,7 @@ import {
   type RouteId,
   routes,
 } from '@identities/core';
+import { makeApiDocs } from './api-docs.ts';
 import { lockDataDir, writeServerInfo } from './data-dir.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, JWKS_PATH, loadDevIssuer } from './dev-issuer.ts';
 import { type AnyHandler, createGateway, STORAGE_UPLOAD_PATH } from './gateway.ts';
@@ -132,6 +133,8 @@ export interface ServeOptions {
    * is given (loopback unless told otherwise), else on the API's listeners, where a token is required.
    */
   readonly metrics?: { readonly port?: number; readonly host?: string; readonly token?: string };
+  /** The API description at `/openapi.json` and its reference page at `/docs`, off when absent. */
+  readonly apiDocs?: boolean;
 }
 
 /**
@@ -273,6 +276,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       operator: [
         probes,
         ...(metricsAnswer !== undefined && options.metrics?.port === undefined ? [metricsAnswer] : []),
+        ...(options.apiDocs === true ? [makeApiDocs()] : []),
       ],
       routes,
       loadHandler,

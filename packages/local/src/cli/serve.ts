@@ -50,6 +50,8 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --metrics-host ADDRESS    Address of the metrics port (METRICS_HOST, default 127.0.0.1)
   --metrics-token-file FILE Require "Authorization: Bearer <token>" for /metrics, the token in this owner-only
                             file (METRICS_TOKEN_FILE), or in the METRICS_TOKEN environment variable
+  --api-docs                Serve the API description at /openapi.json and its reference page at /docs
+                            (API_DOCS=on; off by default; npm run dev turns it on)
 `;
 
 async function serve(args: string[], io: Io): Promise<number> {
@@ -87,6 +89,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string' },
     'metrics-token-file': { type: 'string' },
+    'api-docs': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return help(io, HELP);
@@ -197,7 +200,16 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(metrics === undefined ? {} : { metrics }),
+    ...(apiDocsOn(values['api-docs'] === true, env.API_DOCS) ? { apiDocs: true } : {}),
   };
+}
+
+/** The reference page and description: asked for by flag or `API_DOCS=on`. */
+function apiDocsOn(flag: boolean, setting: string | undefined): boolean {
+  if (setting !== undefined && setting !== 'on' && setting !== 'off') {
+    throw new UsageError(`API_DOCS must be on or off, not ${setting}`);
+  }
+  return flag || setting === 'on';
 }
 
 /**
@@ -341,6 +353,7 @@ function printBanner(
     `Identities Photos & Documents is listening on ${url}`,
     ...(httpUrl === undefined ? [] : [`Plain HTTP (for a TLS-terminating proxy): ${httpUrl}`]),
     ...(metricsUrl === undefined ? [] : [`Metrics: ${metricsUrl}`]),
+    ...(options.apiDocs === true ? [`API reference: ${url}/docs (description: ${url}/openapi.json)`] : []),
     `Data: ${options.dataDir}${options.storage === undefined ? ' (embedded S3 and DynamoDB)' : ` (bucket ${options.storage.bucket}, table ${options.storage.table})`}`,
   ];
   if (tls !== undefined) {
