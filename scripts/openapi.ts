@@ -1,12 +1,15 @@
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openApiText } from '@identities/core/api';
+import { generatedFiles } from './openapi-files.ts';
 
 /**
  * Writes the API description, `openapi.json` at the repository root, from the route table and the
- * schemas in packages/core/src/api: `npm run openapi`. The file is committed; `npm test` fails when it
- * is stale (test/openapi/document.test.ts).
+ * schemas in packages/core/src/api, and the CLI's types generated from it: `npm run openapi`. Both are
+ * committed; `npm test` fails when either is stale (test/openapi/document.test.ts).
  */
-const target = fileURLToPath(new URL('../openapi.json', import.meta.url));
-await writeFile(target, openApiText());
-console.log(`wrote ${target}`);
+const root = fileURLToPath(new URL('..', import.meta.url));
+for (const [path, text] of Object.entries(await generatedFiles())) {
+  await writeFile(join(root, path), text);
+  console.log(`wrote ${path}`);
+}

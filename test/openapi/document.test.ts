@@ -3,12 +3,17 @@ import { type Route, routes } from '@identities/core';
 import { ApiDescriptionError, OPERATIONS, openApiDocument, openApiText } from '@identities/core/api';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { generatedFiles } from '../../scripts/openapi-files.ts';
 
 const committed = () => readFile(new URL('../../openapi.json', import.meta.url), 'utf8');
 
 describe('the API description (openapi.json)', () => {
-  it('is what npm run openapi generates from the route table: regenerate it when this fails', async () => {
+  it('is what npm run openapi generates from the route table, and so are the CLI types: regenerate them when this fails', async () => {
     expect(await committed(), 'openapi.json is stale: run npm run openapi and commit it').toBe(openApiText());
+    for (const [path, text] of Object.entries(await generatedFiles())) {
+      const file = await readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
+      expect(file === text, `${path} is stale: run npm run openapi and commit it`).toBe(true);
+    }
   });
 
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -43,7 +43,17 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
   return Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
 }
 
-export function recordResponses(sink: (observed: ObservedResponse) => void): void {
+/** The request paths the description names, as patterns: other responses are not recorded at all. */
+export function documentedPaths(): RegExp[] {
+  const document = JSON.parse(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')) as {
+    paths: Record<string, unknown>;
+  };
+  return Object.keys(document.paths).map((template) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/?]+')}(\\?|$)`));
+}
+
+const isJson = (type: unknown) => typeof type === 'string' && /[/+]json\b/i.test(type);
+
+export function recordResponses(sink: (observed: ObservedResponse) => void, paths = documentedPaths()): void {
   if (installed) return;
   installed = true;
   const prototype = ServerResponse.prototype;
@@ -55,16 +65,25 @@ export function recordResponses(sink: (observed: ObservedResponse) => void): voi
     }
     return found;
   };
+  const documented = (response: ServerResponse) => {
+    const url = response.req?.url ?? '';
+    return paths.some((pattern) => pattern.test(url));
+  };
   const keep = (response: ServerResponse, chunk: unknown, encoding: unknown) => {
+    if (!documented(response)) return;
     const bytes = toBuffer(chunk, encoding);
     if (bytes === undefined) return;
     const recorded = entry(response);
-    if (recorded.bytes < KEPT_BODY_BYTES) recorded.chunks.push(bytes.subarray(0, KEPT_BODY_BYTES - recorded.bytes));
+    // Only JSON is checked against a schema: of anything else, the size is enough.
+    const named = Object.entries(recorded.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+    const json = isJson(named ?? response.getHeader('content-type'));
+    if (json && recorded.bytes < KEPT_BODY_BYTES)
+      recorded.chunks.push(bytes.subarray(0, KEPT_BODY_BYTES - recorded.bytes));
     recorded.bytes += bytes.length;
   };
   const { writeHead, write, end } = prototype;
   prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    Object.assign(entry(this).headers, headersOf(args.slice(1)));
+    if (documented(this)) Object.assign(entry(this).headers, headersOf(args.slice(1)));
     return (writeHead as (...all: unknown[]) => ServerResponse).apply(this, args);
   } as typeof writeHead;
   prototype.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
@@ -73,7 +92,7 @@ export function recordResponses(sink: (observed: ObservedResponse) => void): voi
   } as typeof write;
   prototype.end = function (this: ServerResponse, ...args: unknown[]) {
     const recorded = entry(this);
-    if (!recorded.ended) {
+    if (!recorded.ended && documented(this)) {
       recorded.ended = true;
       keep(this, args[0], args[1]);
       this.once('finish', () => {

@@ -128,7 +128,7 @@ export function contractValidator(document: unknown): ContractValidator {
         return [...problems, `${where}: the ${contentType} body is not JSON`];
       }
       const validate = compile(schema);
-      if (!validate(body)) problems.push(`${where}: body ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`);
+      if (!validate(body)) problems.push(`${where}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`);
       return problems;
     },
   };

@@ -12,8 +12,8 @@ import { MAX_UPLOAD_FILE_BYTES, mediaTypeOrDefault } from '@identities/core';
 import { dataDirFrom, readServerInfo } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from '../dev-issuer.ts';
 import { presents, selfSignedFiles } from '../tls.ts';
+import { type ApiClient, apiClient, apiPath, nodeStream, refusal } from './api-client.ts';
 import { type CommandGroup, help, type Io, parse, progressBar, UsageError } from './io.ts';
-import { routeUrl } from './route-urls.ts';
 
 const apiOptions = {
   'api-url': { type: 'string' },
@@ -123,18 +123,9 @@ export async function send(target: ApiTarget, url: URL, request: Request = {}): 
   }
 }
 
-async function text(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function json(target: ApiTarget, url: URL, token: string, body: unknown): Promise<IncomingMessage> {
-  return send(target, url, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: Buffer.from(JSON.stringify(body)),
-  });
+/** The API's typed client, over this command's connections. */
+function clientOf(target: ApiTarget): ApiClient {
+  return apiClient(target.url, target.token, (url, request) => send(target, url, request));
 }
 
 /** Guesses a content type from the file name, for the types identity documents come in. */
@@ -153,16 +144,6 @@ const TYPES: Record<string, string> = {
 
 export function contentTypeOf(file: string): string {
   return TYPES[basename(file).split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
-}
-
-async function problem(response: IncomingMessage): Promise<ApiError> {
-  const body = await text(response);
-  try {
-    const parsed = JSON.parse(body) as { detail?: string; message?: string };
-    return new ApiError(`${response.statusCode}: ${parsed.detail ?? parsed.message ?? body}`);
-  } catch {
-    return new ApiError(`${response.statusCode}: ${body.slice(0, 200)}`);
-  }
 }
 
 /** A multipart/form-data body but for the file's bytes, which go between head and tail. */
@@ -210,48 +191,46 @@ export async function uploadDocument(
   const info = await stat(upload.file).catch(() => undefined);
   if (info === undefined || !info.isFile()) throw new ApiError(`${upload.file}: no such file`);
   const contentType = mediaTypeOrDefault(upload.contentType ?? contentTypeOf(upload.file));
-  const auth = { Authorization: `Bearer ${target.token}` };
-
-  if (info.size <= MAX_UPLOAD_FILE_BYTES) {
-    const form = formData(
-      { personId: upload.personId, name: upload.name, description: upload.description, publicId: upload.publicId },
-      'file',
-      quoted(basename(upload.file)),
-      contentType,
-    );
-    const body = Buffer.concat([form.head, await readFile(upload.file), form.tail]);
-    const response = await send(target, routeUrl(target.url, 'UploadFileDocument', {}), {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': form.type, 'Content-Length': body.length },
-      body,
-    });
-    if (response.statusCode !== 200) throw await problem(response);
-    response.resume();
-    return idFromLocation(response.headers.location);
-  }
-
-  const sessionUrl = routeUrl(target.url, 'StartUploadSession', {});
-  const started = await json(target, sessionUrl, target.token, {
+  const api = clientOf(target);
+  const fields = {
     personId: upload.personId,
     name: upload.name,
     description: upload.description,
     publicId: upload.publicId,
-    fileName: basename(upload.file),
-    contentType,
-    size: info.size,
-    // Declared, so storage refuses other bytes and the document is exactly this file.
-    sha256: await sha256OfFile(upload.file),
-  });
-  if (started.statusCode !== 201) throw await problem(started);
-  const session = JSON.parse(await text(started)) as {
-    documentId: string;
-    upload: { url: string; fields: Record<string, string>; fileField: string };
-    complete: { url: string; body: unknown };
   };
+
+  if (info.size <= MAX_UPLOAD_FILE_BYTES) {
+    const form = formData(fields, 'file', quoted(basename(upload.file)), contentType);
+    const body = Buffer.concat([form.head, await readFile(upload.file), form.tail]);
+    const { response, error } = await api.POST(apiPath('UploadFileDocument'), {
+      body: { ...fields, file: basename(upload.file) },
+      bodySerializer: () => body,
+      headers: { 'Content-Type': form.type },
+    });
+    if (response.status !== 200) throw new ApiError(refusal(response.status, error));
+    return idFromLocation(response.headers.get('location') ?? undefined);
+  }
+
+  const started = await api.POST(apiPath('StartUploadSession'), {
+    body: {
+      ...fields,
+      fileName: basename(upload.file),
+      contentType,
+      size: info.size,
+      // Declared, so storage refuses other bytes and the document is exactly this file.
+      sha256: await sha256OfFile(upload.file),
+    },
+  });
+  const session = started.data;
+  if (started.response.status !== 201 || session === undefined) {
+    throw new ApiError(refusal(started.response.status, started.error));
+  }
   await postForm(target, session.upload, upload.file, info.size, contentType, progress);
-  const completed = await json(target, new URL(session.complete.url, sessionUrl), target.token, session.complete.body);
-  if (completed.statusCode !== 200) throw await problem(completed);
-  completed.resume();
+  const completed = await api.POST(apiPath('CompleteUploadSession'), {
+    params: { path: { documentId: session.documentId } },
+    body: session.complete.body,
+  });
+  if (completed.response.status !== 200) throw new ApiError(refusal(completed.response.status, completed.error));
   return session.documentId;
 }
 
@@ -312,13 +291,16 @@ export async function downloadDocument(
   documentId: string,
   output: string,
 ): Promise<number> {
-  const response = await send(target, routeUrl(target.url, 'DownloadFileDocument', { personId, documentId }), {
-    headers: { Authorization: `Bearer ${target.token}` },
+  const { data, error, response } = await clientOf(target).GET(apiPath('DownloadFileDocument'), {
+    params: { path: { personId, documentId } },
+    parseAs: 'stream',
   });
-  if (response.statusCode !== 200) throw await problem(response);
+  if (response.status !== 200 || data === undefined || data === null) {
+    throw new ApiError(refusal(response.status, error));
+  }
   const partial = `${output}.partial-${process.pid}`;
   try {
-    await pipeline(response, createWriteStream(partial, { mode: 0o600 }));
+    await pipeline(nodeStream(data), createWriteStream(partial, { mode: 0o600 }));
     await rename(partial, output);
   } catch (error) {
     await rm(partial, { force: true });

@@ -1,0 +1,1632 @@
+// Generated from openapi.json by npm run openapi (openapi-typescript): do not edit.
+// The CLI's requests are typed by it (cli/api-client.ts), so a contract change the CLI does not follow fails its type-check.
+
+export interface paths {
+    "/api/v1/people/enrollmentPhoto/{faceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a face's enrollment photo (JPEG).
+         * @description Conditional (If-None-Match) and single-range (Range, If-Range) requests are honoured.
+         *
+         *     Permission: any authenticated user.
+         */
+        get: operations["EnrollmentPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Download a face's enrollment photo (JPEG). Headers only (HEAD).
+         * @description Conditional (If-None-Match) and single-range (Range, If-Range) requests are honoured.
+         *
+         *     Permission: any authenticated user.
+         */
+        head: operations["EnrollmentPhotoHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/detectionPhoto/{faceId}/{detectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a detection photo (JPEG).
+         * @description Conditional (If-None-Match) and single-range (Range, If-Range) requests are honoured.
+         *
+         *     Permission: any authenticated user.
+         */
+        get: operations["DetectionPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Download a detection photo (JPEG). Headers only (HEAD).
+         * @description Conditional (If-None-Match) and single-range (Range, If-Range) requests are honoured.
+         *
+         *     Permission: any authenticated user.
+         */
+        head: operations["DetectionPhotoHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/fileDocuments/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file document for a person (multipart).
+         * @description Files up to 4194304 bytes; larger ones go through an upload session.
+         *
+         *     Permission: **Add Identity Files** (category Identities).
+         */
+        post: operations["UploadFileDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{personId}/fileDocuments/{documentId}/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file document.
+         * @description The bytes as uploaded, with the Content-Type given then, always as an attachment. The ETag is the SHA-256 of the bytes.
+         *
+         *     Permission: **Read Identity Files** (category Identities).
+         */
+        get: operations["DownloadFileDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Download a file document. Headers only (HEAD).
+         * @description The bytes as uploaded, with the Content-Type given then, always as an attachment. The ETag is the SHA-256 of the bytes.
+         *
+         *     Permission: **Read Identity Files** (category Identities).
+         */
+        head: operations["DownloadFileDocumentHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/fileDocuments/uploadSessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an upload session for a large document (presigned form).
+         * @description Reserves the document id and answers a presigned form that takes exactly this file, straight to storage. Upload the bytes with it, then complete the session.
+         *
+         *     Permission: **Add Identity Files** (category Identities).
+         */
+        post: operations["StartUploadSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/fileDocuments/uploadSessions/{documentId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an upload session: the uploaded bytes become the document.
+         * @description Checks the size (and the SHA-256 when declared) of what was uploaded, then records the document.
+         *
+         *     Permission: **Add Identity Files** (category Identities).
+         */
+        post: operations["CompleteUploadSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description An RFC 9457 problem. Only statuses below 500 explain themselves in `detail`. */
+        Problem: {
+            /** @constant */
+            type: "about:blank";
+            title: string;
+            status: number;
+            detail: string;
+            /** @description Quote it when reporting a problem. */
+            requestId: string;
+        };
+        /** @description API Gateway's own answer (a limit or a failure before or around the function), not the API's. */
+        GatewayMessage: {
+            message: string;
+        };
+        /** @description The file is any part that carries a filename, whatever its field name; exactly one. Field names match case-insensitively. */
+        UploadForm: {
+            /** @description The file to store. */
+            file: string;
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId: string;
+            /**
+             * @description Display name (trimmed; 1 to 256 characters).
+             * @example ID Card
+             */
+            name: string;
+            /**
+             * @description Optional description (trimmed; at most 2048 characters).
+             * @example Front of ID
+             */
+            description?: string;
+            /**
+             * @description Caller-supplied document id: letters, digits, ".", "_", "~" or "-", starting with a letter or digit. A GUID is generated when omitted.
+             * @example card-1
+             */
+            publicId?: string;
+        };
+        StartUploadSessionRequest: {
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId: string;
+            /**
+             * @description Display name (trimmed; 1 to 256 characters).
+             * @example ID Card
+             */
+            name: string;
+            /**
+             * @description Optional description (trimmed; at most 2048 characters).
+             * @example Front of ID
+             */
+            description?: string;
+            /**
+             * @description Caller-supplied document id: letters, digits, ".", "_", "~" or "-", starting with a letter or digit. A GUID is generated when omitted.
+             * @example card-1
+             */
+            publicId?: string;
+            /**
+             * @description The file name downloads are saved under (control characters and paths dropped, 255 at most).
+             * @example id-card.pdf
+             */
+            fileName: string;
+            /**
+             * @description Media type of the file; anything that is not one becomes application/octet-stream.
+             * @example application/pdf
+             */
+            contentType?: string;
+            /** @description The exact size of the file in bytes. */
+            size: number;
+            /** @description The file's SHA-256, checked when the session is completed. */
+            sha256?: string;
+        };
+        UploadSession: {
+            documentId: string;
+            /**
+             * Format: date-time
+             * @description The session must be completed before this.
+             */
+            expiresAt: string;
+            /** @description A presigned form: POST `fields` then the file (as `fileField`) to `url` as multipart/form-data. */
+            upload: {
+                /** @constant */
+                method: "POST";
+                url: string;
+                fields: {
+                    [key: string]: string;
+                };
+                /** @constant */
+                fileField: "file";
+                /** Format: date-time */
+                expiresAt: string;
+            };
+            /** @description The request that turns the uploaded bytes into the document; `url` is relative to this one. */
+            complete: {
+                /** @constant */
+                method: "POST";
+                url: string;
+                body: components["schemas"]["CompleteUploadSessionRequest"];
+            };
+        };
+        CompleteUploadSessionRequest: {
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId: string;
+        };
+        Document: {
+            documentId: string;
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId: string;
+            name: string;
+            fileName: string;
+            contentType: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    EnrollmentPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description One range of the photo (a single `bytes=` range; If-Range must match the ETag). */
+            206: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The range sent, and the whole size. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description If-None-Match matched the current ETag: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts past the end. */
+            416: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The whole size, for a range that starts past its end. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    EnrollmentPhotoHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. Headers only. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description One range of the photo (a single `bytes=` range; If-Range must match the ETag). Headers only. */
+            206: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The range sent, and the whole size. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-None-Match matched the current ETag: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts past the end. */
+            416: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The whole size, for a range that starts past its end. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DetectionPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+                /** @description The detection of that face. */
+                detectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description One range of the photo (a single `bytes=` range; If-Range must match the ETag). */
+            206: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The range sent, and the whole size. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description If-None-Match matched the current ETag: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts past the end. */
+            416: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The whole size, for a range that starts past its end. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DetectionPhotoHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+                /** @description The detection of that face. */
+                detectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. Headers only. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description One range of the photo (a single `bytes=` range; If-Range must match the ETag). Headers only. */
+            206: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The range sent, and the whole size. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-None-Match matched the current ETag: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts past the end. */
+            416: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The whole size, for a range that starts past its end. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    UploadFileDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Stored. The body is empty. */
+            200: {
+                headers: {
+                    /** @description Where the document's data is downloaded, relative to the request URL. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a multipart request, or a field is missing or invalid. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Add Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The person already has a document with this publicId. */
+            409: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is over 4194304 bytes. The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DownloadFileDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Always an attachment, with an ASCII `filename` and the exact UTF-8 name as `filename*` (RFC 6266). */
+                    "Content-Disposition": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description One range of the document (a single `bytes=` range; If-Range must match the ETag). */
+            206: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Always an attachment, with an ASCII `filename` and the exact UTF-8 name as `filename*` (RFC 6266). */
+                    "Content-Disposition": string;
+                    /** @description The range sent, and the whole size. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match matched the current ETag: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Read Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document for this person. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts past the end. */
+            416: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The whole size, for a range that starts past its end. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DownloadFileDocumentHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. Headers only. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Always an attachment, with an ASCII `filename` and the exact UTF-8 name as `filename*` (RFC 6266). */
+                    "Content-Disposition": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description One range of the document (a single `bytes=` range; If-Range must match the ETag). Headers only. */
+            206: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    /** @description Single byte ranges are served. */
+                    "Accept-Ranges": "bytes";
+                    /** @description Size of the body in bytes (of the whole representation for HEAD). */
+                    "Content-Length": string;
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Always an attachment, with an ASCII `filename` and the exact UTF-8 name as `filename*` (RFC 6266). */
+                    "Content-Disposition": string;
+                    /** @description The range sent, and the whole size. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-None-Match matched the current ETag: no body. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the bytes; send it back in If-None-Match or If-Range. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Read Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document for this person. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range starts past the end. */
+            416: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The whole size, for a range that starts past its end. */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    StartUploadSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartUploadSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session and its upload form. */
+            201: {
+                headers: {
+                    /** @description Where the document's data is downloaded, relative to the request URL. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadSession"];
+                };
+            };
+            /** @description The body is not the JSON object described, or a field is invalid. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Add Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The document id is taken, or a session for it is under way. */
+            409: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    CompleteUploadSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteUploadSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    /** @description Where the document's data is downloaded, relative to the request URL. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The body is invalid, or the uploaded file is not what the session declared. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Add Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No upload session for this document. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Completed already, or the file has not been uploaded yet. */
+            409: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The session expired. */
+            410: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+}
