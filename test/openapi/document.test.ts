@@ -48,6 +48,24 @@ describe('the API description (openapi.json)', () => {
     );
   });
 
+  it('takes query parameters from the entry, beside the path parameters from the table', () => {
+    const template = routes[0] as Route;
+    const described = OPERATIONS.EnrollmentPhoto;
+    if (described === undefined) throw new Error('EnrollmentPhoto has no entry');
+    const withQuery = {
+      ...described,
+      query: { limit: { description: 'At most this many.', schema: { type: 'integer' } } },
+    };
+    const document = openApiDocument([template], { EnrollmentPhoto: withQuery });
+    const operation = document.paths[template.path]?.get as {
+      parameters: { name: string; in: string; required: boolean }[];
+    };
+    expect(operation.parameters.map(({ name, in: where, required }) => ({ name, where, required }))).toEqual([
+      { name: 'faceId', where: 'path', required: true },
+      { name: 'limit', where: 'query', required: false },
+    ]);
+  });
+
   it('fails for an entry whose route is gone, and for a path parameter nobody described', () => {
     expect(() => openApiDocument(routes.slice(1))).toThrow(/describes routes the table has not: EnrollmentPhoto/);
     const template = routes[0] as Route;

@@ -51,6 +51,9 @@ function operationOf(route: Route, description: OperationDescription, method: 'G
     }
     return { name, in: 'path', required: true, ...parameter };
   });
+  for (const [name, parameter] of Object.entries(description.query ?? {})) {
+    parameters.push({ name, in: 'query', required: parameter.required ?? false, ...parameter });
+  }
   const head = method === 'HEAD';
   return {
     operationId: head ? `${route.id}Head` : route.id,

@@ -26,6 +26,10 @@ export interface OperationDescription {
   readonly summary: string;
   readonly description: string;
   readonly tag: 'Photos' | 'File documents';
+  /** Query parameters (a list's cursor and limit), by name. */
+  readonly query?: Readonly<
+    Record<string, { readonly description: string; readonly schema: Schema; readonly required?: boolean }>
+  >;
   readonly requestBody?: {
     readonly description?: string;
     readonly content: Readonly<Record<string, MediaTypeDescription>>;
