@@ -151,7 +151,15 @@ export function commonResponses(route: {
   if (route.method === 'POST') {
     responses['413'] = {
       description: "The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda).",
-      content: { 'application/json': gatewayMessage('Request Too Long') },
+      content: {
+        'application/json': {
+          ...gatewayMessage('Request Too Long'),
+          examples: {
+            ...gatewayMessage('Request Too Long').examples,
+            ...gatewayMessage('Request Entity Too Large').examples,
+          },
+        },
+      },
     };
   }
   responses['500'] = problem('An unexpected failure; quote the requestId.', [new Error('unexpected')]);
