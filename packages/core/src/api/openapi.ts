@@ -36,7 +36,7 @@ function sortedByStatus(responses: Record<string, ResponseDescription>): Record<
   return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function operationOf(route: Route, description: OperationDescription, method: 'GET' | 'POST' | 'HEAD') {
+function operationOf(route: Route, description: OperationDescription, method: Route['method'] | 'HEAD') {
   const responses: Record<string, ResponseDescription> = { ...description.responses };
   for (const [status, common] of Object.entries(commonResponses(route))) {
     const own = responses[status];

@@ -148,7 +148,8 @@ export function commonResponses(route: {
       new ForbiddenError(`This operation needs the "${route.permission}" permission.`),
     ]);
   }
-  if (route.method === 'POST') {
+  // A method that carries a body meets API Gateway's payload limit before the function.
+  if (['POST', 'PUT', 'PATCH'].includes(route.method)) {
     responses['413'] = {
       description: "The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda).",
       content: {
