@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -155,28 +154,51 @@ export function objectVersions(options: {
       if (hadBytes) await store.copyObject(bucket, key, versionsBucket, versionKey(key, current.id));
       const id = newVersionId();
       response.setHeader('x-amz-version-id', id);
-      handler(request, response);
-      await finished(response);
-      if (response.statusCode !== 200) {
-        if (hadBytes) {
-          // A failed write may have left part of its bytes under the key: the old version goes back.
-          await store.copyObject(versionsBucket, versionKey(key, current.id), bucket, key);
-          await store.deleteObject(versionsBucket, versionKey(key, current.id));
-        }
-        return;
-      }
-      const now = new Date();
-      const metadata = await store.getMetadata(bucket, key);
-      await save(key, [
-        {
-          id,
-          deleteMarker: false,
-          lastModified: now.toISOString(),
-          etag: metadata.etag,
-          size: Number(metadata['content-length']),
-        },
-        ...versions.map((version) => noncurrent(version, now)),
-      ]);
+      const succeeded = async () => {
+        const now = new Date();
+        const metadata = await store.getMetadata(bucket, key);
+        await save(key, [
+          {
+            id,
+            deleteMarker: false,
+            lastModified: now.toISOString(),
+            etag: metadata.etag,
+            size: Number(metadata['content-length']),
+          },
+          ...versions.map((version) => noncurrent(version, now)),
+        ]);
+      };
+      const failed = async () => {
+        if (!hadBytes) return;
+        // A failed write may have left part of its bytes under the key: the old version goes back.
+        await store.copyObject(versionsBucket, versionKey(key, current.id), bucket, key);
+        await store.deleteObject(versionsBucket, versionKey(key, current.id));
+      };
+      // The history is written before the answer ends: a client told of the write finds its version listed.
+      await new Promise<void>((resolve) => {
+        let settled = false;
+        const settle = (outcome: () => Promise<void>, then: () => void) => {
+          if (settled) return;
+          settled = true;
+          outcome().then(
+            () => {
+              then();
+              resolve();
+            },
+            (error: unknown) => {
+              response.destroy(error instanceof Error ? error : new Error(String(error)));
+              resolve();
+            },
+          );
+        };
+        const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+        response.end = ((...args: unknown[]) => {
+          settle(response.statusCode === 200 ? succeeded : failed, () => end(...args));
+          return response;
+        }) as typeof response.end;
+        response.once('close', () => settle(failed, () => undefined));
+        handler(request, response);
+      });
     });
   }
 
@@ -436,10 +458,6 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-function finished(response: ServerResponse): Promise<unknown> {
-  return response.writableEnded && response.writableFinished ? Promise.resolve() : once(response, 'close');
 }
 
 function s3Error(response: ServerResponse, status: number, code: string, message: string): void {
