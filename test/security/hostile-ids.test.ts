@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { authenticatorFromEnv } from '@identities/aws';
 import {
+  type AuditRecorder,
   type Authenticator,
   type DocumentStore,
   makeCompleteUploadSessionHandler as makeComplete,
@@ -84,7 +85,13 @@ function recorder() {
         return own.targets.presignPost(key, options);
       },
     };
-    return { auth: own.auth, logger, objects, documents, sessions, targets };
+    const audit: AuditRecorder = {
+      record: (entry) => {
+        look(entry.personId ?? `face ${entry.faceId}`, entry.documentId ?? entry.detectionId ?? '');
+        return own.audit.record(entry);
+      },
+    };
+    return { auth: own.auth, logger, objects, documents, sessions, targets, audit };
   };
   return { keys, lookups, as };
 }

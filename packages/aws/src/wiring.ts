@@ -1,5 +1,7 @@
 import {
   type LogLevel,
+  makeAuditRecorder,
+  makeAuditTrailHandler,
   makeCompleteUploadSessionHandler,
   makeDetectionPhotoHandler,
   makeDownloadFileDocumentHandler,
@@ -9,12 +11,13 @@ import {
   makeSweepOrphanDocumentsHandler,
   makeUploadFileDocumentHandler,
 } from '@identities/core';
+import { makeAuditStore } from './audit-store.ts';
 import { makeDocumentStore } from './document-store.ts';
-import { tableOf } from './dynamo-client.ts';
+import { type DynamoDBDocumentClient, tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
 import { makeRoleStore } from './role-store.ts';
 import { objectStoreOf, uploadTargetsOf } from './s3.ts';
-import type { Settings, StorageSettings } from './settings.ts';
+import { DEFAULT_AUDIT_SETTINGS, type Settings, type StorageSettings } from './settings.ts';
 import { makeUploadSessionStore } from './upload-session-store.ts';
 
 /*
@@ -24,12 +27,34 @@ import { makeUploadSessionStore } from './upload-session-store.ts';
  * not a table of them, so that each function's bundle holds only its own route's code.
  */
 
+/** The access trail's recorder, writing to the table through `client`, kept as the settings say. */
+function auditOf(settings: Settings, table: { readonly client: DynamoDBDocumentClient; readonly name: string }) {
+  return makeAuditRecorder({
+    trail: makeAuditStore(table.client, table.name),
+    retentionDays: (settings.audit ?? DEFAULT_AUDIT_SETTINGS).retentionDays,
+    logger: makeLogger(settings.logLevel),
+  });
+}
+
+/** A photo function records its downloads only when the settings say so; it touches no table otherwise. */
+function photoAuditOf(settings: Settings) {
+  return settings.audit?.photoDownloads === true ? auditOf(settings, tableOf(settings.storage)) : undefined;
+}
+
 export function enrollmentPhotoHandler(settings: Settings) {
-  return makeEnrollmentPhotoHandler({ ...handlerDepsOf(settings), objects: objectStoreOf(settings.storage) });
+  return makeEnrollmentPhotoHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    audit: photoAuditOf(settings),
+  });
 }
 
 export function detectionPhotoHandler(settings: Settings) {
-  return makeDetectionPhotoHandler({ ...handlerDepsOf(settings), objects: objectStoreOf(settings.storage) });
+  return makeDetectionPhotoHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    audit: photoAuditOf(settings),
+  });
 }
 
 export function uploadFileDocumentHandler(settings: Settings) {
@@ -38,6 +63,7 @@ export function uploadFileDocumentHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     objects: objectStoreOf(settings.storage),
     documents: makeDocumentStore(table.client, table.name),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -47,6 +73,7 @@ export function downloadFileDocumentHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     objects: objectStoreOf(settings.storage),
     documents: makeDocumentStore(table.client, table.name),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -65,6 +92,15 @@ export function completeUploadSessionHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     sessions: makeUploadSessionStore(table.client, table.name),
     objects: objectStoreOf(settings.storage),
+    audit: auditOf(settings, table),
+  });
+}
+
+export function auditTrailHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeAuditTrailHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    trail: makeAuditStore(table.client, table.name),
   });
 }
 

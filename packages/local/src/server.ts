@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type AuthSettings,
+  auditTrailHandler,
   authenticatorOf,
   completeUploadSessionHandler,
   detectionPhotoHandler,
@@ -187,6 +188,7 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => An
   DownloadFileDocument: downloadFileDocumentHandler,
   StartUploadSession: startUploadSessionHandler,
   CompleteUploadSession: completeUploadSessionHandler,
+  AuditTrail: auditTrailHandler,
 };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
