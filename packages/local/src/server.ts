@@ -5,6 +5,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
+  type AuditSettings,
   type AuthSettings,
   auditTrailHandler,
   authenticatorOf,
@@ -133,6 +134,8 @@ export interface ServeOptions {
    * is given (loopback unless told otherwise), else on the API's listeners, where a token is required.
    */
   readonly metrics?: { readonly port?: number; readonly host?: string; readonly token?: string };
+  /** The access trail's retention and whether photo downloads are recorded; the defaults when absent. */
+  readonly audit?: AuditSettings;
 }
 
 /**
@@ -597,7 +600,13 @@ function serverSettings(
           ...tuning,
         }
       : externalAuthSettings(issuer);
-  return { storage, auth, logLevel: options.logLevel ?? 'info', corsOrigins: context.corsOrigins };
+  return {
+    storage,
+    auth,
+    logLevel: options.logLevel ?? 'info',
+    corsOrigins: context.corsOrigins,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+  };
 }
 
 function runningServer(parts: {

@@ -1,4 +1,4 @@
-import { ConfigError, listEnv, parseLogLevel, parseOrigins } from '@identities/aws';
+import { ConfigError, listEnv, parseLogLevel, parseOrigins, readAuditSettings } from '@identities/aws';
 import { PERMISSIONS } from '@identities/core';
 import { dataDirFrom } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS } from '../dev-issuer.ts';
@@ -50,6 +50,9 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
   --metrics-host ADDRESS    Address of the metrics port (METRICS_HOST, default 127.0.0.1)
   --metrics-token-file FILE Require "Authorization: Bearer <token>" for /metrics, the token in this owner-only
                             file (METRICS_TOKEN_FILE), or in the METRICS_TOKEN environment variable
+  --audit-retention-days N  Keep access-trail events N days (AUDIT_RETENTION_DAYS, 1 to 3650, default 400)
+  --audit-photo-downloads   Record every photo download in the access trail too (AUDIT_PHOTO_DOWNLOADS=on;
+                            off by default)
 `;
 
 async function serve(args: string[], io: Io): Promise<number> {
@@ -87,6 +90,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string' },
     'metrics-token-file': { type: 'string' },
+    'audit-retention-days': { type: 'string' },
+    'audit-photo-downloads': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return help(io, HELP);
@@ -182,6 +187,12 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
       '--cors-origin',
     ),
   );
+  const audit = asUsage(() =>
+    readAuditSettings({
+      AUDIT_RETENTION_DAYS: text('audit-retention-days', 'AUDIT_RETENTION_DAYS'),
+      AUDIT_PHOTO_DOWNLOADS: values['audit-photo-downloads'] === true ? 'on' : env.AUDIT_PHOTO_DOWNLOADS,
+    }),
+  );
   return {
     port,
     host: text('host', 'HOST') ?? '127.0.0.1',
@@ -197,6 +208,7 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(text('s3-public-endpoint') === undefined ? {} : { s3PublicEndpoint: text('s3-public-endpoint') as string }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(metrics === undefined ? {} : { metrics }),
+    audit,
   };
 }
 
