@@ -1,6 +1,6 @@
 import {
+  type AuditRecorder,
   type LogLevel,
-  makeAuditRecorder,
   makeAuditTrailHandler,
   makeCompleteUploadSessionHandler,
   makeDetectionPhotoHandler,
@@ -12,12 +12,13 @@ import {
   makeUploadFileDocumentHandler,
 } from '@identities/core';
 import { makeAuditStore } from './audit-store.ts';
+import { auditOf } from './audit-wiring.ts';
 import { makeDocumentStore } from './document-store.ts';
-import { type DynamoDBDocumentClient, tableOf } from './dynamo-client.ts';
+import { tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
 import { makeRoleStore } from './role-store.ts';
 import { objectStoreOf, uploadTargetsOf } from './s3.ts';
-import { DEFAULT_AUDIT_SETTINGS, type Settings, type StorageSettings } from './settings.ts';
+import type { Settings, StorageSettings } from './settings.ts';
 import { makeUploadSessionStore } from './upload-session-store.ts';
 
 /*
@@ -27,18 +28,13 @@ import { makeUploadSessionStore } from './upload-session-store.ts';
  * not a table of them, so that each function's bundle holds only its own route's code.
  */
 
-/** The access trail's recorder, writing to the table through `client`, kept as the settings say. */
-function auditOf(settings: Settings, table: { readonly client: DynamoDBDocumentClient; readonly name: string }) {
-  return makeAuditRecorder({
-    trail: makeAuditStore(table.client, table.name),
-    retentionDays: (settings.audit ?? DEFAULT_AUDIT_SETTINGS).retentionDays,
-    logger: makeLogger(settings.logLevel),
-  });
-}
-
-/** A photo function records its downloads only when the settings say so; it touches no table otherwise. */
-function photoAuditOf(settings: Settings) {
-  return settings.audit?.photoDownloads === true ? auditOf(settings, tableOf(settings.storage)) : undefined;
+/**
+ * A photo function records its downloads only when the settings say so, and makes no table client
+ * otherwise. (Its bundle carries the DynamoDB client either way: bundles are per route, settings per
+ * stage, and a dynamic import would wrap the whole domain package into it.)
+ */
+function photoAuditOf(settings: Settings): AuditRecorder | undefined {
+  return settings.audit?.photoDownloads === true ? auditOf(settings) : undefined;
 }
 
 export function enrollmentPhotoHandler(settings: Settings) {
