@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { authenticatorFromEnv } from '@identities/aws';
 import {
   type AuditRecorder,
+  type AuditTrail,
   type Authenticator,
   type DocumentStore,
+  makeAuditTrailHandler as makeAuditTrail,
   makeCompleteUploadSessionHandler as makeComplete,
   makeDetectionPhotoHandler as makeDetectionPhoto,
   makeDownloadFileDocumentHandler as makeDownload,
@@ -91,7 +93,14 @@ function recorder() {
         return own.audit.record(entry);
       },
     };
-    return { auth: own.auth, logger, objects, documents, sessions, targets, audit };
+    const trail: AuditTrail = {
+      append: (event, expiresAt) => own.trail.append(event, expiresAt),
+      list: (of, page) => {
+        look('personId' in of ? of.personId : `face ${of.faceId}`, 'trail');
+        return own.trail.list(of, page);
+      },
+    };
+    return { auth: own.auth, logger, objects, documents, sessions, targets, audit, trail };
   };
   return { keys, lookups, as };
 }
@@ -183,6 +192,12 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
         makeDownload(recorded.as('DownloadFileDocument')),
         `/api/v1/people/${newPersonId()}/fileDocuments/${segment}/data`,
       ),
+  },
+  'personId of the access trail': {
+    prefixes: [],
+    rejects: 404,
+    valid: newPersonId,
+    send: (segment, recorded) => get(makeAuditTrail(recorded.as('AuditTrail')), `/api/v1/people/${segment}/auditTrail`),
   },
   'documentId of an upload session completion': {
     prefixes: ['uploads/', 'people/'],

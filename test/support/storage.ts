@@ -53,6 +53,7 @@ export function storesAs(principal: string) {
     roles: makeRoleStore(table, dynamo.table),
     targets: makeUploadTargets(s3, bucket),
     audit: recorderOf(makeAuditStore(table, dynamo.table)),
+    trail: makeAuditStore(table, dynamo.table),
   };
 }
 
