@@ -1,6 +1,8 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/local/src/cli.ts';
-import { type ServerProcess, startServerProcess, tempDir, userEnv } from '../support/processes.ts';
+import { readServerInfo } from '../../packages/local/src/data-dir.ts';
+import { type ServerProcess, startServerProcess, storeKeyEnv, tempDir, userEnv } from '../support/processes.ts';
 
 /** The CLI in this process (each spawned one costs seconds on a busy machine), its output captured. */
 async function cli(args: readonly string[], env: NodeJS.ProcessEnv) {
@@ -28,9 +30,11 @@ describe('identities audit, against a server auditing photo downloads', () => {
   const person = '1f2e3d4c-5b6a-4789-8abc-def012345678';
   let env: NodeJS.ProcessEnv;
   let server: ServerProcess;
+  let dataDir: string;
 
   beforeAll(async () => {
-    env = userEnv({ DATA_DIR: await tempDir() });
+    dataDir = await tempDir();
+    env = userEnv({ DATA_DIR: dataDir });
     server = await startServerProcess(['--audit-photo-downloads', '--audit-retention-days', '30'], env);
   });
   afterAll(async () => {
@@ -83,6 +87,26 @@ describe('identities audit, against a server auditing photo downloads', () => {
     const limited = await cli(['audit', person, '--limit', '1', '--json'], env);
     expect(JSON.parse(limited.stdout)).toHaveLength(1);
     expect(limited.stderr).toContain('--limit shows more');
+
+    // --audit-retention-days 30: the TTL the stored events carry, read with the install's own key.
+    const info = readServerInfo(dataDir);
+    const key = await storeKeyEnv(dataDir);
+    const dynamo = new DynamoDBClient({
+      region: info?.region ?? '',
+      endpoint: info?.dynamoEndpoint ?? '',
+      credentials: { accessKeyId: key.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: key.AWS_SECRET_ACCESS_KEY ?? '' },
+    });
+    const { Items = [] } = await dynamo.send(
+      new QueryCommand({
+        TableName: info?.table ?? '',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `PERSON#${person}` } },
+      }),
+    );
+    dynamo.destroy();
+    const ttls = Items.filter((item) => item.sk?.S?.startsWith('AUDIT#')).map((item) => Number(item.expiresAt?.N));
+    expect(ttls).toHaveLength(3);
+    for (const ttl of ttls) expect(Math.abs(ttl - (Date.now() / 1000 + 30 * 86_400))).toBeLessThan(600);
 
     const face = await cli(['audit', '--face', 'sample-face', '--json'], env);
     expect(face.code, face.stderr).toBe(0);
