@@ -15,6 +15,10 @@ declare module "sst" {
       "type": "sst.aws.ApiGatewayV1"
       "url": string
     }
+    "AuditTrail": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "CompleteUploadSession": {
       "name": string
       "type": "sst.aws.Function"

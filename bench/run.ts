@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routeById } from '@identities/core';
 import { type CostInputs, type Costs, costs } from './cost.ts';
+import { auditFigure } from './figures/audit-overhead.ts';
 import { buildBundles, bundleFigure, packageBreakdown } from './figures/bundle-size.ts';
 import { type ColdStartSummary, coldStartFigure } from './figures/cold-start.ts';
 import { throughputFigure } from './figures/gateway-throughput.ts';
@@ -24,7 +25,7 @@ import { settings as settingsFor, TARGETS } from './settings.ts';
  * Prints the table and writes bench/results.json.
  *
  *   npm run bench -- cold warm    only those figures (bundle, cold, warm, token, upload, large, throughput,
- *                                 completion)
+ *                                 completion, audit)
  *   npm run bench -- --quick      fewer rounds: a smoke test, not figures to quote
  *   npm run bench -- --markdown   the table as Markdown, for BENCHMARKS.md
  *   npm run bench -- --cpu-prof   CPU profiles of cold starts (unminified bundles), workers and servers,
@@ -32,7 +33,7 @@ import { settings as settingsFor, TARGETS } from './settings.ts';
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const FIGURES = ['bundle', 'cold', 'warm', 'token', 'upload', 'large', 'throughput', 'completion'] as const;
+const FIGURES = ['bundle', 'cold', 'warm', 'token', 'upload', 'large', 'throughput', 'completion', 'audit'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const args = process.argv.slice(2);
@@ -116,6 +117,11 @@ async function measure(workDir: string, report: Report): Promise<{ breakdown?: s
       const { bytes, rounds } = SETTINGS.completion;
       log(`figure 8: completing a ${mb(bytes)} upload session, ${rounds} rounds...`);
       record(report, 'completion', await completionFigure({ fixture, bytes, rounds }));
+    }
+    if (figures.has('audit')) {
+      const { rounds, pairs } = SETTINGS.audit;
+      log(`figure 9: audited document downloads, ${rounds} rounds of ${pairs} pairs...`);
+      record(report, 'audit', await auditFigure({ fixture, settings: SETTINGS, env, execArgv: profileArgs('audit') }));
     }
     if (figures.has('large') || figures.has('throughput')) {
       log('starting the local gateway and the plain node:http server...');

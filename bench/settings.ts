@@ -15,6 +15,8 @@ export function settings(quick: boolean) {
     largeDownload: { rounds: quick ? 1 : 5 },
     /** The largest file a session takes; each round stages it anew. */
     completion: { bytes: MAX_SESSION_FILE_BYTES, rounds: quick ? 1 : 3 },
+    /** Document downloads with and without the access trail, interleaved. */
+    audit: { warmup: quick ? 20 : 100, rounds: quick ? 2 : 8, pairs: quick ? 30 : 100 },
     throughput: { connections: 32, warmupMs: quick ? 500 : 1500, roundMs: quick ? 1000 : 2000, rounds: quick ? 2 : 6 },
   } as const;
 }

@@ -82,6 +82,8 @@ function functionFor(route: Route): sst.aws.FunctionArgs {
     environment: {
       ...jwtEnvironment,
       ...(stage.webOrigin === undefined ? {} : { CORS_ALLOWED_ORIGINS: stage.webOrigin }),
+      AUDIT_RETENTION_DAYS: String(stage.audit.retentionDays),
+      AUDIT_PHOTO_DOWNLOADS: stage.audit.photoDownloads ? 'on' : 'off',
     },
   });
 }

@@ -1,6 +1,8 @@
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from '@identities/core/infra';
+
 /**
  * What differs between stages, as plain data: the customer's host, the web app allowed to call the API,
- * log retention and throttling. Pure, so it is tested without building a stage.
+ * log retention, throttling and the access trail. Pure, so it is tested without building a stage.
  */
 
 /** Every customer is served at `https://<customer>.econnectcloud.com/identities`. */
@@ -21,6 +23,13 @@ export interface StageOverrides {
   /** Origin of the customer's web app, allowed by CORS; `false` for none. */
   readonly webOrigin?: string | false;
   readonly throttle?: Throttle;
+  /** The access trail: days its events are kept (default 400), and whether photo downloads are recorded too. */
+  readonly audit?: { readonly retentionDays?: number; readonly photoDownloads?: boolean };
+}
+
+export interface AuditStageSettings {
+  readonly retentionDays: number;
+  readonly photoDownloads: boolean;
 }
 
 export interface Throttle {
@@ -46,6 +55,7 @@ export interface StageSettings {
   readonly webOrigin: string | undefined;
   readonly logRetention: LogRetention;
   readonly throttle: Throttle;
+  readonly audit: AuditStageSettings;
 }
 
 const DEFAULT_THROTTLE: Throttle = { rateLimit: 50, burstLimit: 100 };
@@ -70,7 +80,18 @@ export function stageSettings(stage: string, customer: boolean, overrides: Stage
     webOrigin: webOriginFor(host, overrides),
     logRetention: customer ? '1 year' : '1 week',
     throttle: overrides.throttle ?? DEFAULT_THROTTLE,
+    audit: auditFor(stage, overrides),
   };
+}
+
+function auditFor(stage: string, overrides: StageOverrides): AuditStageSettings {
+  const retentionDays = overrides.audit?.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > MAX_AUDIT_RETENTION_DAYS) {
+    throw new Error(
+      `Stage "${stage}": the access trail's retention must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}.`,
+    );
+  }
+  return { retentionDays, photoDownloads: overrides.audit?.photoDownloads ?? false };
 }
 
 function hostFor(stage: string, customer: boolean, overrides: StageOverrides): string | undefined {

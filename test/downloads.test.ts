@@ -12,7 +12,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentPhoto, uploadFileDocument as upload } from './support/functions.ts';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';
-import { documentStore, everyByte, jpegBytes, newPersonId, objectStore, putObject } from './support/storage.ts';
+import {
+  auditRecorder,
+  documentStore,
+  everyByte,
+  jpegBytes,
+  newPersonId,
+  objectStore,
+  putObject,
+} from './support/storage.ts';
 import { bearer, bothPermissions } from './support/tokens.ts';
 
 describe('decideRange (RFC 9110 §14)', () => {
@@ -168,6 +176,7 @@ describe('document downloads', () => {
     const handler = makeDownload({
       objects,
       documents: documentStore,
+      audit: auditRecorder,
       auth: authenticatorFromEnv(process.env),
       logger: makeLogger('silent'),
     });

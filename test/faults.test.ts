@@ -100,6 +100,7 @@ describe('multipart upload under storage faults', () => {
       logger: capturingLogger(),
       objects: faultyObjects(own.upload.objects, faults),
       documents: faultyDocuments(own.upload.documents, faults),
+      audit: own.upload.audit,
     });
     const personId = newPersonId();
     expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), kind);
@@ -114,6 +115,7 @@ describe('multipart upload under storage faults', () => {
       logger: capturingLogger(),
       objects: faultyObjects(own.upload.objects, faults),
       documents: faultyDocuments(own.upload.documents, faults),
+      audit: own.upload.audit,
     });
     const personId = newPersonId();
     expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), kind);
@@ -129,6 +131,7 @@ describe('multipart upload under storage faults', () => {
       logger,
       objects: faultyObjects(own.upload.objects, faults),
       documents: faultyDocuments(own.upload.documents, faults),
+      audit: own.upload.audit,
     });
     const personId = newPersonId();
     expectFailure(await invoke(upload, documentUpload(personId, 'doc', everyByte())), 'throttle');
@@ -155,6 +158,7 @@ describe('document download under storage faults', () => {
       logger: capturingLogger(),
       objects: faultyObjects(own.download.objects, faults),
       documents: faultyDocuments(own.download.documents, faults),
+      audit: own.download.audit,
     });
   const event = () => apiEvent({ path: `/api/v1/people/${personId}/fileDocuments/doc/data`, headers: bearer(token) });
 
@@ -236,6 +240,7 @@ describe('upload sessions under storage faults', () => {
       logger: capturingLogger(),
       sessions: faultySessions(own.complete.sessions, faults),
       objects: faultyObjects(own.complete.objects, faults),
+      audit: own.complete.audit,
     });
     return invoke(
       handler,

@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { apiEvent, invoke } from './support/lambda.ts';
 import { uploadEvent } from './support/multipart.ts';
-import { documentStore, listKeys, newPersonId, objectStore } from './support/storage.ts';
+import { auditRecorder, documentStore, listKeys, newPersonId, objectStore } from './support/storage.ts';
 import { AUDIENCE, ISSUER } from './support/tokens.ts';
 
 const SECRET = 'atomicity-test-secret-0123456789abcdef';
@@ -49,7 +49,13 @@ const failingDocuments: DocumentStore = {
 
 describe('upload atomicity', () => {
   it('leaves no object behind when the metadata write fails', async () => {
-    const upload = makeUpload({ auth, logger, objects: objectStore, documents: failingDocuments });
+    const upload = makeUpload({
+      auth,
+      logger,
+      objects: objectStore,
+      documents: failingDocuments,
+      audit: auditRecorder,
+    });
     const personId = newPersonId();
     const response = await invoke(upload, documentUpload(personId, 'doc', Buffer.from('bytes')));
     // A connection reset by the store: the store failed (502); nothing of the upload stays.
@@ -63,7 +69,7 @@ describe('upload atomicity', () => {
       ...failingDocuments,
       create: async () => Promise.reject(new Error('secret detail')),
     };
-    const upload = makeUpload({ auth, logger, objects: objectStore, documents: broken });
+    const upload = makeUpload({ auth, logger, objects: objectStore, documents: broken, audit: auditRecorder });
     const personId = newPersonId();
     const response = await invoke(upload, documentUpload(personId, 'doc', Buffer.from('bytes')));
     expect(response.statusCode).toBe(500);
@@ -73,8 +79,14 @@ describe('upload atomicity', () => {
   });
 
   it('keeps the winner of two concurrent uploads with one publicId, every time', async () => {
-    const upload = makeUpload({ auth, logger, objects: objectStore, documents: documentStore });
-    const download = makeDownload({ auth, logger, objects: objectStore, documents: documentStore });
+    const upload = makeUpload({ auth, logger, objects: objectStore, documents: documentStore, audit: auditRecorder });
+    const download = makeDownload({
+      auth,
+      logger,
+      objects: objectStore,
+      documents: documentStore,
+      audit: auditRecorder,
+    });
     for (let round = 0; round < 25; round++) {
       const personId = newPersonId();
       const bytes = [Buffer.from(`first-${round}-`.repeat(200)), Buffer.from(`second-${round}-`.repeat(300))];

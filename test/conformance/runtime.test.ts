@@ -440,6 +440,21 @@ describe('documents under the Lambda runtime', () => {
     expect(local.status).toBe(201);
   });
 
+  it("pages the person's access trail, and refuses an edited cursor and a missing token, alike", async () => {
+    const path = `/api/v1/people/${personId}/auditTrail`;
+    const page = await both('AuditTrail', get(path, bearer(jwt)));
+    expect(page.status).toBe(200);
+    const { items } = JSON.parse(page.body.toString('utf8')) as { items: { action: string }[] };
+    expect(items.map((event) => event.action)).toContain('document.download');
+    const edited = {
+      ...get(path, bearer(jwt)),
+      queryStringParameters: { cursor: 'e30.AAAA' },
+      multiValueQueryStringParameters: { cursor: ['e30.AAAA'] },
+    };
+    expect((await both('AuditTrail', edited)).status).toBe(400);
+    expect((await both('AuditTrail', get(path))).status).toBe(401);
+  });
+
   it('left every runtime process alive, each having served its invocations', () => {
     for (const { route, process, api } of runtimes.values()) {
       expect(process.alive, `${route.id}: ${process.log}`).toBe(true);

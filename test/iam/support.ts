@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  makeAuditStore,
   makeDocumentStore,
   makeRoleStore,
   makeS3Client,
@@ -69,6 +70,8 @@ function settingsAs(standIns: StandIns, principal?: string): Settings {
     auth: readAuthSettings(process.env),
     logLevel: 'silent',
     corsOrigins: [],
+    // Photo downloads audited, so the photo functions use their grant to write access events.
+    audit: { retentionDays: 400, photoDownloads: true },
   };
 }
 
@@ -207,6 +210,20 @@ export const SCENARIOS: Readonly<Record<string, (standIns: StandIns) => Promise<
     );
   },
 
+  async AuditTrail(standIns) {
+    const personId = randomUUID();
+    const documentId = `doc-${randomUUID()}`;
+    expect((await uploadDocument(standIns, undefined, personId, documentId)).statusCode).toBe(200);
+    const response = await invoke(
+      fn(standIns, 'AuditTrail'),
+      apiEvent({ path: `/api/v1/people/${personId}/auditTrail`, headers: bearer(await roleToken(standIns)) }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect((response.json() as { items: { action: string }[] }).items.map((event) => event.action)).toEqual([
+      'document.upload',
+    ]);
+  },
+
   async StartUploadSession(standIns) {
     const bytes = Buffer.from('%PDF-1.7 passport');
     const response = await startSession(standIns, 'StartUploadSession', randomUUID(), bytes);
@@ -280,5 +297,9 @@ export const SCENARIOS: Readonly<Record<string, (standIns: StandIns) => Promise<
       clock: FAR_FUTURE,
     });
     expect(await sweepOrphans(0)).toBeGreaterThanOrEqual(1);
+    // identities audit: a person's trail and a face's.
+    const trail = makeAuditStore(client, name);
+    expect((await trail.list({ personId: randomUUID() }, { limit: 10, after: undefined })).items).toEqual([]);
+    expect((await trail.list({ faceId }, { limit: 10, after: undefined })).items).toEqual([]);
   },
 };

@@ -94,12 +94,15 @@ describe('a customer stage', () => {
         JWT_JWKS_URL: 'https://login.acme.example/jwks',
         CORS_ALLOWED_ORIGINS: 'https://acme.econnectcloud.com',
         LOG_LEVEL: 'info',
+        AUDIT_RETENTION_DAYS: '400',
+        AUDIT_PHOTO_DOWNLOADS: 'off',
       });
       expect(environment.TABLE_NAME).toBe(route.access.items.length > 0 ? tableName : undefined);
     }
+    // The photo functions know the table for their access events, written only when a stage turns them on.
     const photos = deployedRoutes(build).filter(({ method, path }) => method === 'GET' && path.includes('Photo'));
     expect(photos).toHaveLength(2);
-    for (const { lambda } of photos) expect(environmentOf(lambda)).not.toHaveProperty('TABLE_NAME');
+    for (const { lambda } of photos) expect(environmentOf(lambda).TABLE_NAME).toBe(tableName);
   });
 
   describe('permissions', () => {
@@ -114,7 +117,8 @@ describe('a customer stage', () => {
     };
     const leadingKeys = (pattern: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } });
 
-    it('lets the photo functions read faces/ and list only their own keys, so a missing photo is a 404', () => {
+    it('lets the photo functions read faces/, list only their own keys (a missing photo is a 404) and put access events under faces', () => {
+      const { table } = arns();
       for (const [path, keys] of [
         ['/api/v1/people/enrollmentPhoto/{faceId}', 'faces/*/enrollment.jpg'],
         ['/api/v1/people/detectionPhoto/{faceId}/{detectionId}', 'faces/*/detections/*.jpg'],
@@ -127,15 +131,29 @@ describe('a customer stage', () => {
             resources: [arns().bucket],
             conditions: { StringLike: { 's3:prefix': [keys] } },
           },
+          { effect: 'Allow', actions: ['dynamodb:PutItem'], resources: [table], conditions: leadingKeys('FACE#*') },
         ]);
       }
     });
 
-    it('lets the document download read people/, document items and roles', () => {
+    it('lets the document download read people/, document items and roles, and put access events', () => {
       const { bucket, table } = arns();
       expect(statementsOf('GET', '/api/v1/people/{personId}/fileDocuments/{documentId}/data')).toEqual([
         { effect: 'Allow', actions: ['s3:GetObject'], resources: [`${bucket}/people/*`], conditions: {} },
-        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('PERSON#*') },
+        {
+          effect: 'Allow',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [table],
+          conditions: leadingKeys('PERSON#*'),
+        },
+        { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
+      ]);
+    });
+
+    it('lets the access trail query person items and read roles, and nothing else', () => {
+      const { table } = arns();
+      expect(statementsOf('GET', '/api/v1/people/{personId}/auditTrail')).toEqual([
+        { effect: 'Allow', actions: ['dynamodb:Query'], resources: [table], conditions: leadingKeys('PERSON#*') },
         { effect: 'Allow', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys('ROLE') },
       ]);
     });

@@ -13,7 +13,18 @@ describe('stageSettings', () => {
       webOrigin: 'https://acme.econnectcloud.com',
       logRetention: '1 year',
       throttle: { rateLimit: 50, burstLimit: 100 },
+      audit: { retentionDays: 400, photoDownloads: false },
     });
+  });
+
+  it('takes a stage’s own access-trail retention and photo auditing, and refuses a retention out of range', () => {
+    expect(stageSettings('acme', true, { audit: { retentionDays: 800, photoDownloads: true } }).audit).toEqual({
+      retentionDays: 800,
+      photoDownloads: true,
+    });
+    for (const retentionDays of [0, 1.5, 3651, Number.NaN]) {
+      expect(() => stageSettings('acme', true, { audit: { retentionDays } })).toThrow(/retention/);
+    }
   });
 
   it('gives a dev stage no domain and no web origin, and short-lived logs', () => {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { authenticatorFromEnv } from '@identities/aws';
 import {
+  type AuditRecorder,
+  type AuditTrail,
   type Authenticator,
   type DocumentStore,
+  makeAuditTrailHandler as makeAuditTrail,
   makeCompleteUploadSessionHandler as makeComplete,
   makeDetectionPhotoHandler as makeDetectionPhoto,
   makeDownloadFileDocumentHandler as makeDownload,
@@ -84,7 +87,20 @@ function recorder() {
         return own.targets.presignPost(key, options);
       },
     };
-    return { auth: own.auth, logger, objects, documents, sessions, targets };
+    const audit: AuditRecorder = {
+      record: (entry) => {
+        look(entry.personId ?? `face ${entry.faceId}`, entry.documentId ?? entry.detectionId ?? '');
+        return own.audit.record(entry);
+      },
+    };
+    const trail: AuditTrail = {
+      append: (event, expiresAt) => own.trail.append(event, expiresAt),
+      list: (of, page) => {
+        look('personId' in of ? of.personId : `face ${of.faceId}`, 'trail');
+        return own.trail.list(of, page);
+      },
+    };
+    return { auth: own.auth, logger, objects, documents, sessions, targets, audit, trail };
   };
   return { keys, lookups, as };
 }
@@ -176,6 +192,12 @@ const TARGETS: Readonly<Record<string, IdTarget>> = {
         makeDownload(recorded.as('DownloadFileDocument')),
         `/api/v1/people/${newPersonId()}/fileDocuments/${segment}/data`,
       ),
+  },
+  'personId of the access trail': {
+    prefixes: [],
+    rejects: 404,
+    valid: newPersonId,
+    send: (segment, recorded) => get(makeAuditTrail(recorded.as('AuditTrail')), `/api/v1/people/${segment}/auditTrail`),
   },
   'documentId of an upload session completion': {
     prefixes: ['uploads/', 'people/'],

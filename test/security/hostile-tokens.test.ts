@@ -29,7 +29,15 @@ import {
 } from '../support/functions.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import { uploadEvent } from '../support/multipart.ts';
-import { documentStore, jpegBytes, newPersonId, objectStore, putObject, roleStore } from '../support/storage.ts';
+import {
+  auditRecorder,
+  documentStore,
+  jpegBytes,
+  newPersonId,
+  objectStore,
+  putObject,
+  roleStore,
+} from '../support/storage.ts';
 import { AUDIENCE, bearer, bothPermissions, ISSUER } from '../support/tokens.ts';
 import { expectProblem, segment } from './support.ts';
 
@@ -447,12 +455,14 @@ describe('RS256/HS256 confusion against an RSA key set', () => {
       auth: makeAuthenticator({ keys: publicKeyPem(rsaPem), issuer: ISSUER, audience: AUDIENCE }),
       objects: objectStore,
       documents: documentStore,
+      audit: auditRecorder,
       logger,
     }),
     'an RSA JWKS': makeDownload({
       auth: makeAuthenticator({ keys: localKeySet({ keys: [rsaJwk] }), issuer: ISSUER, audience: AUDIENCE }),
       objects: objectStore,
       documents: documentStore,
+      audit: auditRecorder,
       logger,
     }),
   } as const;

@@ -13,7 +13,7 @@ import {
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiEvent, invoke } from '../support/lambda.ts';
-import { documentStore, newPersonId, objectStore } from '../support/storage.ts';
+import { auditRecorder, documentStore, newPersonId, objectStore } from '../support/storage.ts';
 import { AUDIENCE, ISSUER } from '../support/tokens.ts';
 import { expectProblem } from './support.ts';
 
@@ -55,7 +55,13 @@ async function jwksEndpoint(behaviour: (response: ServerResponse, request: Incom
 const neverAnswers = () => undefined;
 
 const downloadWith = (auth: Authenticator) =>
-  makeDownload({ auth, objects: objectStore, documents: documentStore, logger: makeLogger('silent') });
+  makeDownload({
+    auth,
+    objects: objectStore,
+    documents: documentStore,
+    audit: auditRecorder,
+    logger: makeLogger('silent'),
+  });
 
 /** One document download with the token, timed. */
 async function timedDownload(auth: Authenticator) {

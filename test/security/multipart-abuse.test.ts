@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { uploadFileDocument as upload } from '../support/functions.ts';
 import { type ApiResponse, apiEvent, invoke } from '../support/lambda.ts';
 import {
+  auditRecorder,
   documentStore,
   listKeys,
   newPersonId,
@@ -570,6 +571,7 @@ describe('mutated uploads through the upload handler, property-based', () => {
             logger: makeLogger('silent'),
             objects: recorded.store,
             documents: documentStore,
+            audit: auditRecorder,
           });
           const response: ApiResponse = await invoke(handler, mutatedEvent(personId, file, mutations));
           expect(response.statusCode === 200 || (response.statusCode >= 400 && response.statusCode < 500)).toBe(true);

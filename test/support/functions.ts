@@ -25,3 +25,4 @@ export const uploadFileDocument = functionOf('UploadFileDocument');
 export const downloadFileDocument = functionOf('DownloadFileDocument');
 export const startUploadSession = functionOf('StartUploadSession');
 export const completeUploadSession = functionOf('CompleteUploadSession');
+export const auditTrail = functionOf('AuditTrail');

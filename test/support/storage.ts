@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   dynamoSettings,
+  makeAuditStore,
   makeDocumentStore,
   makeDynamoClient,
   makeObjectStore,
@@ -11,7 +12,7 @@ import {
   makeUploadTargets,
   s3Settings,
 } from '@identities/aws';
-import type { ObjectStore } from '@identities/core';
+import { type AuditTrail, makeAuditRecorder, makeLogger, type ObjectStore } from '@identities/core';
 import { inject } from 'vitest';
 
 /**
@@ -28,6 +29,13 @@ export const dynamoClient = makeDynamoClient(dynamo);
 export const objectStore = makeObjectStore(s3Client, bucket);
 export const documentStore = makeDocumentStore(dynamoClient, dynamo.table);
 export const roleStore = makeRoleStore(dynamoClient, dynamo.table);
+/** The access trail as the run's key reads it, and a recorder writing to it with the default retention. */
+export const auditTrail = makeAuditStore(dynamoClient, dynamo.table);
+export const auditRecorder = recorderOf(auditTrail);
+
+function recorderOf(trail: AuditTrail) {
+  return makeAuditRecorder({ trail, retentionDays: 400, logger: makeLogger('silent') });
+}
 
 /**
  * The stores as one principal reaches them (a route's function, the job, `Operator`): signing with its
@@ -44,6 +52,8 @@ export function storesAs(principal: string) {
     sessions: makeUploadSessionStore(table, dynamo.table),
     roles: makeRoleStore(table, dynamo.table),
     targets: makeUploadTargets(s3, bucket),
+    audit: recorderOf(makeAuditStore(table, dynamo.table)),
+    trail: makeAuditStore(table, dynamo.table),
   };
 }
 

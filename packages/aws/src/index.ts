@@ -1,3 +1,4 @@
+export * from './audit-store.ts';
 export * from './auth.ts';
 export * from './cors.ts';
 export * from './document-store.ts';

@@ -1,10 +1,12 @@
 import {
   corsPolicy,
+  DEFAULT_AUDIT_RETENTION_DAYS,
   DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   discoveryUrl,
   isLogLevel,
   type JSONWebKeySet,
   type LogLevel,
+  MAX_AUDIT_RETENTION_DAYS,
 } from '@identities/core';
 import { ConfigError, type Env, listEnv, optionalEnv, regionOf, requireEnv } from './env.ts';
 
@@ -19,7 +21,21 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** Browser origins whose scripts may read responses: exact, or `scheme://host:*`. */
   readonly corsOrigins: readonly string[];
+  /** The access trail's retention and whether photo downloads are recorded; the defaults when absent. */
+  readonly audit?: AuditSettings | undefined;
 }
+
+export interface AuditSettings {
+  /** Days an access event is kept before the table's TTL removes it. */
+  readonly retentionDays: number;
+  /** Record every photo download too (off by default: any authenticated user reads photos, often). */
+  readonly photoDownloads: boolean;
+}
+
+export const DEFAULT_AUDIT_SETTINGS: AuditSettings = {
+  retentionDays: DEFAULT_AUDIT_RETENTION_DAYS,
+  photoDownloads: false,
+};
 
 /** A key pair for stores whose access is not AWS's default credential chain (the embedded ones). */
 export interface AccessKey {
@@ -263,6 +279,32 @@ export function parseOrigins(origins: readonly string[], name: string): string[]
   return [...origins];
 }
 
+/** AUDIT_RETENTION_DAYS (whole days, 1 to 3650; default 400) and AUDIT_PHOTO_DOWNLOADS (`on` or `off`, the default). */
+export function readAuditSettings(env: Env): AuditSettings {
+  return {
+    retentionDays: parseAuditRetentionDays(
+      optionalEnv(env, 'AUDIT_RETENTION_DAYS') ?? String(DEFAULT_AUDIT_RETENTION_DAYS),
+      'AUDIT_RETENTION_DAYS',
+    ),
+    photoDownloads: parseOnOff(optionalEnv(env, 'AUDIT_PHOTO_DOWNLOADS') ?? 'off', 'AUDIT_PHOTO_DOWNLOADS'),
+  };
+}
+
+/** A retention in whole days as written in a setting or an option named `name`. */
+export function parseAuditRetentionDays(value: string, name: string): number {
+  const days = /^[0-9]{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_AUDIT_RETENTION_DAYS)) {
+    throw new ConfigError(`${name} must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, not ${value}`);
+  }
+  return days;
+}
+
+function parseOnOff(value: string, name: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, not ${value}`);
+}
+
 /** Everything a function reads, at cold start. */
 export function readSettings(env: Env): Settings {
   return {
@@ -270,5 +312,6 @@ export function readSettings(env: Env): Settings {
     auth: readAuthSettings(env),
     logLevel: readLogLevel(env),
     corsOrigins: readCorsOrigins(env),
+    audit: readAuditSettings(env),
   };
 }

@@ -1,5 +1,7 @@
 import {
+  type AuditRecorder,
   type LogLevel,
+  makeAuditTrailHandler,
   makeCompleteUploadSessionHandler,
   makeDetectionPhotoHandler,
   makeDownloadFileDocumentHandler,
@@ -9,6 +11,8 @@ import {
   makeSweepOrphanDocumentsHandler,
   makeUploadFileDocumentHandler,
 } from '@identities/core';
+import { makeAuditStore } from './audit-store.ts';
+import { auditOf } from './audit-wiring.ts';
 import { makeDocumentStore } from './document-store.ts';
 import { tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
@@ -24,12 +28,29 @@ import { makeUploadSessionStore } from './upload-session-store.ts';
  * not a table of them, so that each function's bundle holds only its own route's code.
  */
 
+/**
+ * A photo function records its downloads only when the settings say so, and makes no table client
+ * otherwise. (Its bundle carries the DynamoDB client either way: bundles are per route, settings per
+ * stage, and a dynamic import would wrap the whole domain package into it.)
+ */
+function photoAuditOf(settings: Settings): AuditRecorder | undefined {
+  return settings.audit?.photoDownloads === true ? auditOf(settings) : undefined;
+}
+
 export function enrollmentPhotoHandler(settings: Settings) {
-  return makeEnrollmentPhotoHandler({ ...handlerDepsOf(settings), objects: objectStoreOf(settings.storage) });
+  return makeEnrollmentPhotoHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    audit: photoAuditOf(settings),
+  });
 }
 
 export function detectionPhotoHandler(settings: Settings) {
-  return makeDetectionPhotoHandler({ ...handlerDepsOf(settings), objects: objectStoreOf(settings.storage) });
+  return makeDetectionPhotoHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    audit: photoAuditOf(settings),
+  });
 }
 
 export function uploadFileDocumentHandler(settings: Settings) {
@@ -38,6 +59,7 @@ export function uploadFileDocumentHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     objects: objectStoreOf(settings.storage),
     documents: makeDocumentStore(table.client, table.name),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -47,6 +69,7 @@ export function downloadFileDocumentHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     objects: objectStoreOf(settings.storage),
     documents: makeDocumentStore(table.client, table.name),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -65,6 +88,15 @@ export function completeUploadSessionHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     sessions: makeUploadSessionStore(table.client, table.name),
     objects: objectStoreOf(settings.storage),
+    audit: auditOf(settings, table),
+  });
+}
+
+export function auditTrailHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeAuditTrailHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    trail: makeAuditStore(table.client, table.name),
   });
 }
 

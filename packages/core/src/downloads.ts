@@ -61,6 +61,33 @@ export interface Downloadable {
   /** Content-Type, Cache-Control, Content-Disposition and the like. */
   readonly headers: Readonly<Record<string, string>>;
   open(range: ByteRange | undefined): Promise<Readable>;
+  /**
+   * Called once the answer is decided and before anything of it is sent (a download that must be
+   * recorded first): the body is opened meanwhile, and is never sent, but destroyed, when this rejects.
+   */
+  beforeSend?(answer: DownloadAnswer): Promise<void>;
+}
+
+/** What a download answers, as decided before it is sent. */
+export interface DownloadAnswer {
+  readonly status: 200 | 206 | 304 | 416;
+  /** Body bytes the answer carries: 0 for HEAD, 304 and 416. */
+  readonly bytes: number;
+}
+
+/** Opens the body while `beforeSend` runs; the body goes out only when both succeeded. */
+async function openWhenAllowed(
+  download: Downloadable,
+  answer: DownloadAnswer,
+  range: ByteRange | undefined,
+): Promise<Readable> {
+  const [opened, allowed] = await Promise.allSettled([download.open(range), download.beforeSend?.(answer)]);
+  if (allowed.status === 'rejected') {
+    if (opened.status === 'fulfilled') opened.value.destroy();
+    throw allowed.reason;
+  }
+  if (opened.status === 'rejected') throw opened.reason;
+  return opened.value;
 }
 
 /**
@@ -70,8 +97,10 @@ export interface Downloadable {
  */
 export async function serveDownload(request: HttpRequest, download: Downloadable): Promise<HttpResponse> {
   const validators = { ETag: download.etag, 'Cache-Control': download.headers['Cache-Control'] ?? 'private' };
-  if (matchesIfNoneMatch(request.headers['if-none-match'], download.etag))
+  if (matchesIfNoneMatch(request.headers['if-none-match'], download.etag)) {
+    await download.beforeSend?.({ status: 304, bytes: 0 });
     return { statusCode: 304, headers: validators };
+  }
 
   const head = request.method === 'HEAD';
   const headers = { ...download.headers, ...validators, 'Accept-Ranges': 'bytes' };
@@ -79,22 +108,28 @@ export async function serveDownload(request: HttpRequest, download: Downloadable
     ? decideRange(request.headers.range, download.size)
     : ({ kind: 'full' } as const);
 
-  if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(download.size);
+  if (decision.kind === 'unsatisfiable') {
+    await download.beforeSend?.({ status: 416, bytes: 0 });
+    throw new RangeNotSatisfiableError(download.size);
+  }
   if (decision.kind === 'partial') {
     const { start, end } = decision.range;
+    const length = end - start + 1;
+    if (head) await download.beforeSend?.({ status: 206, bytes: 0 });
     return {
       statusCode: 206,
       headers: {
         ...headers,
         'Content-Range': `bytes ${start}-${end}/${download.size}`,
-        'Content-Length': String(end - start + 1),
+        'Content-Length': String(length),
       },
-      ...(head ? {} : { body: await download.open(decision.range) }),
+      ...(head ? {} : { body: await openWhenAllowed(download, { status: 206, bytes: length }, decision.range) }),
     };
   }
+  if (head) await download.beforeSend?.({ status: 200, bytes: 0 });
   return {
     statusCode: 200,
     headers: { ...headers, 'Content-Length': String(download.size) },
-    ...(head ? {} : { body: await download.open(undefined) }),
+    ...(head ? {} : { body: await openWhenAllowed(download, { status: 200, bytes: download.size }, undefined) }),
   };
 }

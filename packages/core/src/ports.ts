@@ -125,3 +125,59 @@ export interface RoleStore {
   /** The role's permissions, or undefined when no such role exists. */
   permissionsOf(role: string): Promise<readonly string[] | undefined>;
 }
+
+/**
+ * What the access trail calls an event: camelCase, `<what>.<verb>`. `document.*` and `person.*` events
+ * are kept with the person's data, `photo.*` events under the face.
+ */
+export type AuditAction =
+  | 'document.download'
+  | 'document.upload'
+  | 'document.uploadSessionComplete'
+  | 'document.update'
+  | 'document.delete'
+  | 'document.link'
+  | 'person.erase'
+  | 'photo.download'
+  | 'photo.delete';
+
+/** One recorded access or change: who did what, to whose data, from where, and what they got. */
+export interface AuditEvent {
+  /** When it was recorded (ISO 8601, milliseconds, UTC). */
+  readonly time: string;
+  readonly action: AuditAction;
+  /** The caller's subject, as the token names it. */
+  readonly subject: string;
+  readonly personId?: string | undefined;
+  readonly documentId?: string | undefined;
+  readonly faceId?: string | undefined;
+  readonly detectionId?: string | undefined;
+  /** GET, HEAD, POST, PATCH or DELETE: a HEAD is marked by its method. */
+  readonly method: string;
+  readonly requestId: string;
+  readonly sourceIp: string;
+  /** The client's User-Agent, cut to `MAX_AUDIT_USER_AGENT_CHARS`; absent when it sent none. */
+  readonly userAgent?: string | undefined;
+  /** The Range the client asked for, as sent (cut to `MAX_AUDIT_RANGE_CHARS`), whether or not it was honoured. */
+  readonly range?: string | undefined;
+  /** The answer's status: 304 marks a revalidation, 206 a range served. */
+  readonly status: number;
+  /** Body bytes the answer carries (0 for HEAD, 304 and errors). */
+  readonly bytesSent: number;
+  /** The document's size, for an upload or a session's completion that stored one. */
+  readonly bytesReceived?: number | undefined;
+}
+
+/** Where the trail is kept (DynamoDB or a compatible store): append-only, newest first. */
+export interface AuditTrail {
+  /** Adds one event, kept until `expiresAt`; never replaces another. */
+  append(event: AuditEvent, expiresAt: Date): Promise<void>;
+  /**
+   * A page of a person's (`{ personId }`) or a face's (`{ faceId }`) events, newest first, starting after
+   * the position `after` (a position this store returned as `next`).
+   */
+  list(
+    of: { readonly personId: string } | { readonly faceId: string },
+    page: { readonly limit: number; readonly after: string | undefined },
+  ): Promise<{ readonly items: readonly AuditEvent[]; readonly next: string | undefined }>;
+}

@@ -62,7 +62,9 @@ export const routes = [
     head: true,
     access: {
       objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }],
-      items: [],
+      // The download's access event, under the face, when the stage audits photo downloads: granted on
+      // every stage, so the setting turns on without a change of policy.
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'FACE#*' }],
       listing: ['faces/*/enrollment.jpg'],
     },
     memoryMb: 512,
@@ -78,7 +80,9 @@ export const routes = [
     head: true,
     access: {
       objects: [{ actions: ['s3:GetObject'], prefix: 'faces/' }],
-      items: [],
+      // The download's access event, under the face, when the stage audits photo downloads: granted on
+      // every stage, so the setting turns on without a change of policy.
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'FACE#*' }],
       listing: ['faces/*/detections/*.jpg'],
     },
     memoryMb: 512,
@@ -109,7 +113,8 @@ export const routes = [
     head: true,
     access: {
       objects: [{ actions: ['s3:GetObject'], prefix: 'people/' }],
-      items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*' }, roleReads],
+      // PutItem: each answer's access event, with the person's data (IAM cannot limit it to AUDIT# keys).
+      items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
     },
     memoryMb: 512,
     // Lambda streams a response at 2 MB/s past its first 6 MB: 190 MiB takes about 92 s.
@@ -153,6 +158,21 @@ export const routes = [
     // Reading 190 MiB to hash it takes seconds: more memory is more network bandwidth.
     memoryMb: 1024,
     timeoutSeconds: 120,
+  },
+  {
+    id: 'AuditTrail',
+    method: 'GET',
+    path: '/api/v1/people/{personId}/auditTrail',
+    handler: 'functions/audit-trail.handler',
+    permission: PERMISSIONS.readFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [],
+      items: [{ actions: ['dynamodb:Query'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
   },
 ] as const satisfies readonly Route[];
 
@@ -237,6 +257,9 @@ export const operator = {
     items: [
       { actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], partitionKeys: 'PERSON#*' },
       { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], partitionKeys: 'ROLE' },
+      // identities audit: a person's and a face's trail.
+      { actions: ['dynamodb:Query'], partitionKeys: 'PERSON#*' },
+      { actions: ['dynamodb:Query'], partitionKeys: 'FACE#*' },
     ],
     listing: ['faces/*/enrollment.jpg', 'uploads/', 'people/'],
     scans: true,

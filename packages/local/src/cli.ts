@@ -1,6 +1,7 @@
 /**
  * The operator CLI's entry: dispatches to one module per command group under cli/, each with its own help.
  */
+import { auditCommand } from './cli/audit.ts';
 import { backupCommand, restoreCommand } from './cli/backup.ts';
 import { documentCommands } from './cli/document.ts';
 import { type CommandGroup, help, type Io, UsageError } from './cli/io.ts';
@@ -24,6 +25,7 @@ Commands:
   document download          Download a person's document to a file
   backup --out FILE          Back up the stores (photos, documents, metadata, roles) to an archive
   restore FILE               Restore an archive into a new or empty data dir
+  audit PERSON_ID            Show a person's access trail (or a face's, with --face ID)
 
 Run "identities <command> --help" for a command's options.
 Storage: the server running on the data dir (DATA_DIR, default .data), or the data dir's embedded stores when
@@ -55,6 +57,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         return await backupCommand.run(rest, io);
       case 'restore':
         return await restoreCommand.run(rest, io);
+      case 'audit':
+        return await auditCommand.run(rest, io);
       case 'photo':
       case 'role':
       case 'document': {

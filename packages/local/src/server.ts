@@ -5,7 +5,9 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
+  type AuditSettings,
   type AuthSettings,
+  auditTrailHandler,
   authenticatorOf,
   completeUploadSessionHandler,
   detectionPhotoHandler,
@@ -135,6 +137,8 @@ export interface ServeOptions {
   readonly metrics?: { readonly port?: number; readonly host?: string; readonly token?: string };
   /** The API description at `/openapi.json` and its reference page at `/docs`, off when absent. */
   readonly apiDocs?: boolean;
+  /** The access trail's retention and whether photo downloads are recorded; the defaults when absent. */
+  readonly audit?: AuditSettings;
 }
 
 /**
@@ -190,6 +194,7 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => An
   DownloadFileDocument: downloadFileDocumentHandler,
   StartUploadSession: startUploadSessionHandler,
   CompleteUploadSession: completeUploadSessionHandler,
+  AuditTrail: auditTrailHandler,
 };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -599,7 +604,13 @@ function serverSettings(
           ...tuning,
         }
       : externalAuthSettings(issuer);
-  return { storage, auth, logLevel: options.logLevel ?? 'info', corsOrigins: context.corsOrigins };
+  return {
+    storage,
+    auth,
+    logLevel: options.logLevel ?? 'info',
+    corsOrigins: context.corsOrigins,
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+  };
 }
 
 function runningServer(parts: {

@@ -1,6 +1,7 @@
 import { DocumentNotFoundError } from '../documents.ts';
-import { BadRequestError, ConflictError, GoneError, PayloadTooLargeError } from '../errors.ts';
+import { BadRequestError, ConflictError, GoneError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { MAX_ID_LENGTH } from '../ids.ts';
+import { PAGE_LIMIT } from '../pages.ts';
 import { PhotoNotFoundError } from '../photos.ts';
 import { pathOf, type RouteId } from '../routes.ts';
 import { MAX_JSON_BYTES } from '../session-requests.ts';
@@ -81,6 +82,23 @@ const documentExample = {
   createdAt: '2026-01-31T09:30:00.000Z',
 };
 
+/** A list's paging parameters (`pages.ts`). */
+export const PAGE_QUERY = {
+  limit: {
+    description: `Items in the page: 1 to ${PAGE_LIMIT.max} (default ${PAGE_LIMIT.default}).`,
+    schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMIT.max, default: PAGE_LIMIT.default },
+  },
+  cursor: {
+    description: "The previous page's `nextCursor`, as given; any other value (or another list's) is a 400.",
+    schema: { type: 'string', maxLength: 2048 },
+  },
+} as const;
+
+const badPage = problem('A limit out of range, or a cursor this list did not issue.', [
+  new BadRequestError(`The limit must be a whole number from 1 to ${PAGE_LIMIT.max}.`),
+  new BadRequestError('The cursor is not one this list issued; start again without it.'),
+]);
+
 const withLocation = (response: ResponseDescription): ResponseDescription => ({
   ...response,
   headers: { ...response.headers, Location: HEADERS.Location },
@@ -92,6 +110,22 @@ const withLocation = (response: ResponseDescription): ResponseDescription => ({
  * `npm run openapi` to regenerate openapi.json.
  */
 export const OPERATIONS: Readonly<Partial<Record<RouteId, OperationDescription>>> = {
+  AuditTrail: {
+    tag: 'File documents',
+    summary: "A person's access trail: every access to and change of their files, newest first.",
+    description:
+      'Downloads (ranges, HEAD and 304 included), uploads, completions, changes and deletions, each with who, when, from where and what they got. Read only: nothing writes or deletes events through the API.',
+    query: PAGE_QUERY,
+    responses: {
+      '200': {
+        description: 'A page of events (an empty page for a person with none).',
+        headers: { Link: HEADERS.Link, 'Cache-Control': HEADERS.CacheControl },
+        content: { 'application/json': json(ref('AuditTrailPage')) },
+      },
+      '400': badPage,
+      '404': problem('A person id that is not a GUID.', [new NotFoundError('No such person.')]),
+    },
+  },
   EnrollmentPhoto: {
     tag: 'Photos',
     summary: "Download a face's enrollment photo (JPEG).",

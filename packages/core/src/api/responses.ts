@@ -74,6 +74,10 @@ export const HEADERS = {
   Location: header("Where the document's data is downloaded, relative to the request URL."),
   WwwAuthenticate: header('The scheme to authenticate with (RFC 6750).', { type: 'string', pattern: '^Bearer ' }),
   RetryAfter: header('Seconds to wait before retrying.', { type: 'string', pattern: '^[0-9]+$' }),
+  Link: header('The next page (RFC 8288), relative to the request URL: `<…?limit=…&cursor=…>; rel="next"`.', {
+    type: 'string',
+    pattern: '^<[^>]+>; rel="next"$',
+  }),
 } as const;
 
 /** The problem+json body `problemResponse` sends for this error: examples come from the code that answers. */

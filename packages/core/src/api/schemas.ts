@@ -1,3 +1,4 @@
+import { MAX_AUDIT_RANGE_CHARS, MAX_AUDIT_USER_AGENT_CHARS } from '../audit.ts';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../document-fields.ts';
 import { GUID, MAX_ID_LENGTH, SAFE_ID } from '../ids.ts';
 import { MAX_SESSION_FILE_BYTES } from '../upload-session-timing.ts';
@@ -157,6 +158,49 @@ export const schemas = {
       size: { type: 'integer', minimum: 1 },
       sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
       createdAt: instant,
+    },
+  },
+  AuditEvent: {
+    type: 'object',
+    description: "One recorded access to or change of a person's files (or a face's photos).",
+    required: ['time', 'action', 'subject', 'method', 'requestId', 'sourceIp', 'status', 'bytesSent'],
+    properties: {
+      time: instant,
+      action: {
+        type: 'string',
+        enum: [
+          'document.download',
+          'document.upload',
+          'document.uploadSessionComplete',
+          'document.update',
+          'document.delete',
+          'document.link',
+          'person.erase',
+          'photo.download',
+          'photo.delete',
+        ],
+      },
+      subject: { type: 'string', description: "The caller's subject, as the token names it." },
+      personId,
+      documentId: { type: 'string' },
+      faceId: { type: 'string' },
+      detectionId: { type: 'string' },
+      method: { type: 'string', enum: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'] },
+      requestId: { type: 'string' },
+      sourceIp: { type: 'string' },
+      userAgent: { type: 'string', maxLength: MAX_AUDIT_USER_AGENT_CHARS },
+      range: { type: 'string', maxLength: MAX_AUDIT_RANGE_CHARS, description: 'The Range asked for, as sent.' },
+      status: { type: 'integer', description: 'The answer: 304 marks a revalidation, 206 a range served.' },
+      bytesSent: { type: 'integer', minimum: 0 },
+      bytesReceived: { type: 'integer', minimum: 0 },
+    },
+  },
+  AuditTrailPage: {
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: {
+      items: { type: 'array', items: ref('AuditEvent') },
+      nextCursor: { type: ['string', 'null'], description: "The next page's cursor; null on the last page." },
     },
   },
 } as const satisfies Record<string, Schema>;

@@ -1,3 +1,4 @@
+import { type AuditRecorder, auditFields } from '../audit.ts';
 import type { Endpoint } from '../http-types.ts';
 import { isSafeId } from '../ids.ts';
 import { type HandlerDeps, streamingHandler } from '../lambda-adapter.ts';
@@ -8,15 +9,23 @@ import { photoDownload } from './photo-download.ts';
 
 export interface EnrollmentPhotoDeps {
   readonly objects: ObjectStore;
+  /** Given when the stage audits photo downloads (off by default): each is recorded under its face. */
+  readonly audit?: AuditRecorder | undefined;
 }
 
 /** The request's part of the route: an id that could not name a photo is a 404 and never reaches storage. */
 export function enrollmentPhotoEndpoint(deps: EnrollmentPhotoDeps): Endpoint {
   const photos = makeGetPhotos(deps);
-  return async (request) => {
+  const { audit } = deps;
+  return async (request, principal) => {
     const { faceId } = request.pathParameters;
     if (!isSafeId(faceId)) throw new PhotoNotFoundError();
-    return photoDownload(request, (lookup) => photos.enrollment(faceId, lookup));
+    const record =
+      audit === undefined
+        ? undefined
+        : (status: number, bytesSent: number) =>
+            audit.record({ ...auditFields(request, principal), action: 'photo.download', faceId, status, bytesSent });
+    return photoDownload(request, (lookup) => photos.enrollment(faceId, lookup), record);
   };
 }
 

@@ -152,6 +152,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/{personId}/auditTrail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's access trail: every access to and change of their files, newest first.
+         * @description Downloads (ranges, HEAD and 304 included), uploads, completions, changes and deletions, each with who, when, from where and what they got. Read only: nothing writes or deletes events through the API.
+         *
+         *     Permission: **Read Identity Files** (category Identities).
+         */
+        get: operations["AuditTrail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -280,6 +302,39 @@ export interface components {
             sha256: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        /** @description One recorded access to or change of a person's files (or a face's photos). */
+        AuditEvent: {
+            /** Format: date-time */
+            time: string;
+            /** @enum {string} */
+            action: "document.download" | "document.upload" | "document.uploadSessionComplete" | "document.update" | "document.delete" | "document.link" | "person.erase" | "photo.download" | "photo.delete";
+            /** @description The caller's subject, as the token names it. */
+            subject: string;
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId?: string;
+            documentId?: string;
+            faceId?: string;
+            detectionId?: string;
+            /** @enum {string} */
+            method: "GET" | "HEAD" | "POST" | "PATCH" | "DELETE";
+            requestId: string;
+            sourceIp: string;
+            userAgent?: string;
+            /** @description The Range asked for, as sent. */
+            range?: string;
+            /** @description The answer: 304 marks a revalidation, 206 a range served. */
+            status: number;
+            bytesSent: number;
+            bytesReceived?: number;
+        };
+        AuditTrailPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** @description The next page's cursor; null on the last page. */
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -1577,6 +1632,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    AuditTrail: {
+        parameters: {
+            query?: {
+                /** @description Items in the page: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, as given; any other value (or another list's) is a 400. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events (an empty page for a person with none). */
+            200: {
+                headers: {
+                    /** @description The next page (RFC 8288), relative to the request URL: `<…?limit=…&cursor=…>; rel="next"`. */
+                    Link: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditTrailPage"];
+                };
+            };
+            /** @description A limit out of range, or a cursor this list did not issue. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Read Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A person id that is not a GUID. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected failure; quote the requestId. */

@@ -1,4 +1,4 @@
-import { ConfigError, listEnv, parseLogLevel, parseOrigins } from '@identities/aws';
+import { ConfigError, listEnv, parseLogLevel, parseOrigins, readAuditSettings } from '@identities/aws';
 import { PERMISSIONS } from '@identities/core';
 import { dataDirFrom } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS } from '../dev-issuer.ts';
@@ -52,6 +52,9 @@ Runs the API: the local gateway in front of the Lambda handlers, on HTTP or HTTP
                             file (METRICS_TOKEN_FILE), or in the METRICS_TOKEN environment variable
   --api-docs                Serve the API description at /openapi.json and its reference page at /docs
                             (API_DOCS=on; off by default; npm run dev turns it on)
+  --audit-retention-days N  Keep access-trail events N days (AUDIT_RETENTION_DAYS, 1 to 3650, default 400)
+  --audit-photo-downloads   Record every photo download in the access trail too (AUDIT_PHOTO_DOWNLOADS=on;
+                            off by default)
 `;
 
 async function serve(args: string[], io: Io): Promise<number> {
@@ -90,6 +93,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     'metrics-host': { type: 'string' },
     'metrics-token-file': { type: 'string' },
     'api-docs': { type: 'boolean' },
+    'audit-retention-days': { type: 'string' },
+    'audit-photo-downloads': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return help(io, HELP);
@@ -185,6 +190,12 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
       '--cors-origin',
     ),
   );
+  const audit = asUsage(() =>
+    readAuditSettings({
+      AUDIT_RETENTION_DAYS: text('audit-retention-days', 'AUDIT_RETENTION_DAYS'),
+      AUDIT_PHOTO_DOWNLOADS: values['audit-photo-downloads'] === true ? 'on' : env.AUDIT_PHOTO_DOWNLOADS,
+    }),
+  );
   return {
     port,
     host: text('host', 'HOST') ?? '127.0.0.1',
@@ -201,6 +212,7 @@ function serveOptions(values: ServeValues, env: NodeJS.ProcessEnv): ServeOptions
     ...(publicUrl === undefined ? {} : { publicUrl }),
     ...(metrics === undefined ? {} : { metrics }),
     ...(apiDocsOn(values['api-docs'] === true, env.API_DOCS) ? { apiDocs: true } : {}),
+    audit,
   };
 }
 
