@@ -2,8 +2,11 @@ import {
   type LogLevel,
   makeCompleteUploadSessionHandler,
   makeDetectionPhotoHandler,
+  makeDetectionPhotoLinkHandler,
   makeDownloadFileDocumentHandler,
   makeEnrollmentPhotoHandler,
+  makeEnrollmentPhotoLinkHandler,
+  makeFileDocumentLinkHandler,
   makeLogger,
   makeStartUploadSessionHandler,
   makeSweepOrphanDocumentsHandler,
@@ -13,7 +16,7 @@ import { makeDocumentStore } from './document-store.ts';
 import { tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
 import { makeRoleStore } from './role-store.ts';
-import { objectStoreOf, uploadTargetsOf } from './s3.ts';
+import { downloadLinksOf, objectStoreOf, uploadTargetsOf } from './s3.ts';
 import type { Settings, StorageSettings } from './settings.ts';
 import { makeUploadSessionStore } from './upload-session-store.ts';
 
@@ -65,6 +68,31 @@ export function completeUploadSessionHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     sessions: makeUploadSessionStore(table.client, table.name),
     objects: objectStoreOf(settings.storage),
+  });
+}
+
+export function fileDocumentLinkHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeFileDocumentLinkHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    links: downloadLinksOf(settings.storage),
+  });
+}
+
+export function enrollmentPhotoLinkHandler(settings: Settings) {
+  return makeEnrollmentPhotoLinkHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    links: downloadLinksOf(settings.storage),
+  });
+}
+
+export function detectionPhotoLinkHandler(settings: Settings) {
+  return makeDetectionPhotoLinkHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    links: downloadLinksOf(settings.storage),
   });
 }
 

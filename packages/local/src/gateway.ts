@@ -142,6 +142,21 @@ function queryOf(url: URL): Record<string, string[]> {
   return Object.fromEntries(query);
 }
 
+/**
+ * API Gateway's order among resources a path matches: at the first segment where two templates differ,
+ * a literal beats a `{parameter}` (`.../detectionPhoto/{faceId}/...` before `.../{personId}/...`).
+ */
+function bySpecificity(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (const [index, part] of left.entries()) {
+    const other = right[index] ?? '';
+    const literal = !part.startsWith('{');
+    if (literal !== !other.startsWith('{')) return literal ? -1 : 1;
+  }
+  return 0;
+}
+
 class Timeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -201,7 +216,9 @@ export function createGateway(options: GatewayOptions) {
         return options.storageUploads(request, response, url.pathname.slice(STORAGE_UPLOAD_PATH.length) || '/');
       }
     }
-    const matching = routes.filter((candidate) => matchPath(candidate.path, url.pathname) !== undefined);
+    const matching = routes
+      .filter((candidate) => matchPath(candidate.path, url.pathname) !== undefined)
+      .sort((a, b) => bySpecificity(a.path, b.path));
     if (method === 'OPTIONS' && matching.length > 0) {
       return answerPreflight(options.cors ?? NO_CORS, request, response);
     }

@@ -9,8 +9,11 @@ import {
   authenticatorOf,
   completeUploadSessionHandler,
   detectionPhotoHandler,
+  detectionPhotoLinkHandler,
   downloadFileDocumentHandler,
   enrollmentPhotoHandler,
+  enrollmentPhotoLinkHandler,
+  fileDocumentLinkHandler,
   makeDocumentStore,
   makeRoleStore,
   makeS3Client,
@@ -187,6 +190,9 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => An
   DownloadFileDocument: downloadFileDocumentHandler,
   StartUploadSession: startUploadSessionHandler,
   CompleteUploadSession: completeUploadSessionHandler,
+  FileDocumentLink: fileDocumentLinkHandler,
+  EnrollmentPhotoLink: enrollmentPhotoLinkHandler,
+  DetectionPhotoLink: detectionPhotoLinkHandler,
 };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponse } from '../http-types.ts';
 import type { Photo, PhotoLookup } from '../photos.ts';
 
 /** Photos are private to the caller's browser and revalidated by ETag on every use. */
-const CACHE_CONTROL = 'private, no-cache';
+export const PHOTO_CACHE_CONTROL = 'private, no-cache';
 
 /**
  * A photo download. A plain GET is one storage read (the photo comes with its metadata); a conditional,
@@ -19,7 +19,7 @@ export async function photoDownload(
   return serveDownload(request, {
     etag: photo.etag,
     size: photo.size,
-    headers: { 'Content-Type': photo.contentType, 'Cache-Control': CACHE_CONTROL },
+    headers: { 'Content-Type': photo.contentType, 'Cache-Control': PHOTO_CACHE_CONTROL },
     open: (range) => photo.read(range),
   });
 }
