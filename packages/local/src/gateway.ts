@@ -25,13 +25,14 @@ import {
   localContext,
 } from './lambda-emulator.ts';
 import { matchPath, proxyEvent } from './proxy-event.ts';
+import { STORAGE_PATH } from './storage-links.ts';
 import type { StorageUploads } from './storage-uploads.ts';
 
 /**
- * Where clients reach embedded storage for presigned upload forms: `<server>/_storage/<bucket>`, so they
- * need no other address than the API's.
+ * Where clients reach embedded storage for presigned upload forms and download links:
+ * `<server>/_storage/<bucket>`, so they need no other address than the API's.
  */
-export const STORAGE_UPLOAD_PATH = '/_storage';
+export const STORAGE_UPLOAD_PATH = STORAGE_PATH;
 
 export type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AnyHandler = StreamingHandler | BufferedHandler;
