@@ -11,7 +11,14 @@ export {
   statementsFor,
   tableArn,
 } from './access-policy.ts';
-export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
+export {
+  ALLOWED_METHODS,
+  ALLOWED_REQUEST_HEADERS,
+  EXPOSED_HEADERS,
+  LINK_EXPOSED_HEADERS,
+  LINK_REQUEST_HEADERS,
+  PREFLIGHT_MAX_AGE_SECONDS,
+} from './cors.ts';
 export { DOCUMENT_PREFIX, NONCURRENT_VERSION_DAYS, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
   integrationTimeoutSeconds,

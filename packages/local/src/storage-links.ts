@@ -7,7 +7,8 @@ import {
   type CorsPolicy,
   decideRange,
   describeError,
-  EXPOSED_HEADERS,
+  LINK_EXPOSED_HEADERS,
+  LINK_REQUEST_HEADERS,
   type Logger,
   MAX_LINK_SECONDS,
   matchesIfNoneMatch,
@@ -115,7 +116,7 @@ export function createStorageLinks(options: StorageLinkOptions) {
         ? { Vary: 'Origin' }
         : {
             'Access-Control-Allow-Origin': allowed,
-            'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(', '),
+            'Access-Control-Expose-Headers': LINK_EXPOSED_HEADERS.join(', '),
             Vary: 'Origin',
           };
     const outcome: Record<string, unknown> = {};
@@ -163,7 +164,7 @@ export function createStorageLinks(options: StorageLinkOptions) {
           ...(allowed !== undefined && asked === 'GET'
             ? {
                 'Access-Control-Allow-Methods': 'GET',
-                'Access-Control-Allow-Headers': 'Range, If-None-Match',
+                'Access-Control-Allow-Headers': LINK_REQUEST_HEADERS.join(', '),
                 'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
               }
             : {}),
