@@ -82,9 +82,12 @@ export function makePhotoLink(
   ): Promise<DownloadLink> => {
     const info = await deps.objects.head(key);
     if (info === undefined) throw new PhotoNotFoundError();
+    // `null` is the version of an object written before its bucket kept versions: it names no version
+    // of its own to pin, and the link reads the key as it is.
+    const versionId = info.versionId === 'null' ? undefined : info.versionId;
     const link = await deps.links.presignGet(key, {
       expiresInSeconds: command.expiresInSeconds,
-      versionId: info.versionId,
+      versionId,
       headers: deps.headers,
     });
     recordLinkIssued(deps.logger, { subject, object, expiresAt: link.expiresAt });
