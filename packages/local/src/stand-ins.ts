@@ -169,8 +169,41 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     cors: options.cors ?? NO_CORS,
     logger,
   });
-  // Links are read as the install, once their signer has been authorised for the object.
-  const linked: LinkedObjects = {
+  // Links are read as the install, once their signer has been authorised for the object: a key's
+  // current bytes straight from the file store (what a read through the front would end in), a version
+  // through the front, which keeps the versions.
+  const current: LinkedObjects = {
+    async head(key) {
+      try {
+        // The file store's metadata: its own fields, and the headers the object was stored with.
+        const metadata: Readonly<Record<string, string | number | undefined>> = await s3.store.getMetadata(
+          options.bucket,
+          key,
+        );
+        const modified = metadata['last-modified'];
+        return {
+          size: Number(metadata['content-length']),
+          etag: String(metadata.etag),
+          contentType: typeof metadata['content-type'] === 'string' ? metadata['content-type'] : undefined,
+          lastModified: modified === undefined ? undefined : new Date(modified),
+          versionId: undefined,
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async open(key, _versionId, range) {
+      const object = await s3.store.getObject(
+        options.bucket,
+        key,
+        range === undefined ? undefined : { start: range.start, end: range.end },
+      );
+      if (object?.content === null || object === null) throw new Error(`the object ${key} went while it was read`);
+      return object.content;
+    },
+  };
+  const versioned: LinkedObjects = {
     async head(key, versionId) {
       uploadsClient ??= makeS3Client({ region: STAND_IN_REGION, endpoint: s3Endpoint, credentials });
       try {
@@ -222,7 +255,10 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
         return false;
       },
     },
-    objects: linked,
+    objects: {
+      head: (key, versionId) => (versionId === undefined ? current : versioned).head(key, versionId),
+      open: (key, versionId, range) => (versionId === undefined ? current : versioned).open(key, versionId, range),
+    },
     cors: options.cors ?? NO_CORS,
     logger,
   });

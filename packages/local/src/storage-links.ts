@@ -58,6 +58,15 @@ export interface LinkedObject {
   readonly versionId: string | undefined;
 }
 
+/** The embedded store's own reads of a key's current bytes, which need no request to answer. */
+export interface ObjectFileReads {
+  getObject(
+    bucket: string,
+    key: string,
+    options?: { start?: number; end?: number },
+  ): Promise<{ content: Readable | null } | null>;
+}
+
 /** Reads objects for verified links (as the install, once the link's signer has been authorised). */
 export interface LinkedObjects {
   head(key: string, versionId: string | undefined): Promise<LinkedObject | undefined>;
@@ -226,17 +235,18 @@ export function createStorageLinks(options: StorageLinkOptions) {
       }
       const range = decision.kind === 'partial' ? decision.range : undefined;
       const length = range === undefined ? object.size : range.end - range.start + 1;
+      // Opened before the status goes out: an object gone meanwhile is still an error answer, not a cut body.
+      const body = request.method === 'HEAD' ? undefined : await options.objects.open(key, versionId, range);
       head(range === undefined ? 200 : 206, {
         ...headers,
         ...(range === undefined ? {} : { 'Content-Range': `bytes ${range.start}-${range.end}/${object.size}` }),
         'Content-Length': String(length),
       });
-      if (request.method === 'HEAD') {
+      if (body === undefined) {
         response.end();
         return log(200);
       }
       outcome.bytes = length;
-      const body = await options.objects.open(key, versionId, range);
       try {
         await pipeline(body, exactly(length), response);
       } catch (error) {
