@@ -248,7 +248,8 @@ export function createStorageLinks(options: StorageLinkOptions) {
       }
       outcome.bytes = length;
       try {
-        await pipeline(body, exactly(length), response);
+        // A whole object is the store's file as it is; a range is cut to exactly its bytes.
+        await (range === undefined ? pipeline(body, response) : pipeline(body, exactly(length), response));
       } catch (error) {
         // A body cut short must never look complete: the connection goes with it.
         response.destroy();
