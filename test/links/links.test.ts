@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { makeDownloadLinks, makeS3Client, s3Settings } from '@identities/aws';
 import { PERMISSIONS } from '@identities/core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -299,6 +299,25 @@ describe('a link’s signature', () => {
     const answer = await fetch(link.url);
     expect(answer.status).toBe(403);
     expect(await answer.text()).toContain('Request has expired');
+  });
+
+  it('lives no longer than the credentials that sign it', async () => {
+    const expiration = new Date(Date.now() + 30_000);
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: 'https://s3.example',
+      forcePathStyle: true,
+      credentials: async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret', expiration }),
+    });
+    const link = await makeDownloadLinks(client, bucket).presignGet('faces/f/enrollment.jpg', {
+      expiresInSeconds: 900,
+      headers: { contentType: 'image/jpeg', cacheControl: 'private, no-cache' },
+    });
+    const seconds = Number(new URL(link.url).searchParams.get('X-Amz-Expires'));
+    expect(seconds).toBeGreaterThan(25);
+    expect(seconds).toBeLessThanOrEqual(30);
+    expect(link.expiresAt.getTime()).toBeLessThanOrEqual(expiration.getTime());
+    client.destroy();
   });
 
   it('carries its signer’s rights only: a photo function’s key cannot reach a document', async () => {

@@ -182,6 +182,15 @@ describe('download links through the server', () => {
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('routes a path two link routes match as API Gateway does: the literal segment first', async () => {
+    const answer = await fetch(`${server.url}/api/v1/people/detectionPhoto/fileDocuments/x/links`, {
+      method: 'POST',
+      headers: auth,
+    });
+    expect(answer.status).toBe(404);
+    expect(((await answer.json()) as { detail: string }).detail).toBe('No such photo.');
+  });
+
   it('never logs a link’s signature', async () => {
     await (await fetch(link)).arrayBuffer();
     const signature = link.searchParams.get('X-Amz-Signature') ?? '';
