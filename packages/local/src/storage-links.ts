@@ -343,7 +343,7 @@ function exactly(length: number): Transform {
   });
 }
 
-/** A Readable's end, for a store that gives the body as a web stream or bytes. */
+/** The body of an SDK read as the Node.js stream it is on Node.js; anything else is a failure of the store. */
 export function asReadable(body: unknown): Readable {
   if (body instanceof Readable) return body;
   throw new Error('storage returned no readable body');
