@@ -27,11 +27,23 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Function"
     }
+    "DetectionPhotoLink": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "DownloadFileDocument": {
       "name": string
       "type": "sst.aws.Function"
     }
     "EnrollmentPhoto": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "EnrollmentPhotoLink": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "FileDocumentLink": {
       "name": string
       "type": "sst.aws.Function"
     }

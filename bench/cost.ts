@@ -37,6 +37,8 @@ export interface CostInputs {
   readonly downloadMbPerSecond: number;
   readonly coldStartMs: Readonly<Record<string, number>>;
   readonly memoryMb: { readonly photo: number; readonly document: number; readonly upload: number };
+  /** The link function's measured duration and memory, when this run measured links. */
+  readonly link?: { readonly ms: number; readonly memoryMb: number };
 }
 
 export interface OperationCost {
@@ -97,6 +99,47 @@ function documentMs(inputs: CostInputs, bytes: number): number {
   );
 }
 
+/** A document download through the function: streamed, at our measured pace, then capped past 6 MB. */
+export function streamedDownloadCost(options: {
+  readonly bytes: number;
+  readonly downloadMbPerSecond: number;
+  readonly memoryMb: number;
+}): OperationCost {
+  const uncapped = Math.min(options.bytes, UNCAPPED_STREAM_BYTES);
+  const capped = Math.max(0, options.bytes - UNCAPPED_STREAM_BYTES);
+  const ms = (1000 * uncapped) / (options.downloadMbPerSecond * MB) + (1000 * capped) / CAPPED_STREAM_BYTES_PER_SECOND;
+  return operation(
+    `document download (${Math.round(options.bytes / MB)} MB)`,
+    options.memoryMb,
+    ms,
+    0,
+    { s3: PRICES.s3GetPerMillion, dynamo: PRICES.dynamoReadUnitPerMillion },
+    options.bytes,
+    options.bytes,
+  );
+}
+
+/**
+ * A document download through a link: the link function's short buffered call (a metadata read, a
+ * signature), then S3 serves the bytes itself, billed as one GET. Data out is the same either way.
+ */
+export function linkDownloadCost(options: {
+  readonly bytes: number;
+  readonly linkMs: number;
+  readonly coldMs?: number;
+  readonly memoryMb: number;
+}): OperationCost {
+  return operation(
+    `document via link (${Math.round(options.bytes / MB)} MB)`,
+    options.memoryMb,
+    options.linkMs,
+    options.coldMs ?? 0,
+    { s3: PRICES.s3GetPerMillion, dynamo: PRICES.dynamoReadUnitPerMillion },
+    0,
+    options.bytes,
+  );
+}
+
 export type Costs = ReturnType<typeof costs>;
 
 export function costs(inputs: CostInputs) {
@@ -140,6 +183,16 @@ export function costs(inputs: CostInputs) {
         100 * MB,
         100 * MB,
       ),
+      ...(inputs.link === undefined
+        ? []
+        : [
+            linkDownloadCost({
+              bytes: 100 * MB,
+              linkMs: inputs.link.ms,
+              coldMs: cold('FileDocumentLink'),
+              memoryMb: inputs.link.memoryMb,
+            }),
+          ]),
       operation(
         'upload (4 MB)',
         inputs.memoryMb.upload,

@@ -7,6 +7,7 @@ import { type CostInputs, type Costs, costs } from './cost.ts';
 import { auditFigure } from './figures/audit-overhead.ts';
 import { buildBundles, bundleFigure, packageBreakdown } from './figures/bundle-size.ts';
 import { type ColdStartSummary, coldStartFigure } from './figures/cold-start.ts';
+import { linkFigure } from './figures/download-link.ts';
 import { throughputFigure } from './figures/gateway-throughput.ts';
 import { largeDownloadFigure } from './figures/large-download.ts';
 import { tokenFigure } from './figures/token-verification.ts';
@@ -25,7 +26,7 @@ import { settings as settingsFor, TARGETS } from './settings.ts';
  * Prints the table and writes bench/results.json.
  *
  *   npm run bench -- cold warm    only those figures (bundle, cold, warm, token, upload, large, throughput,
- *                                 completion, audit)
+ *                                 completion, audit, link)
  *   npm run bench -- --quick      fewer rounds: a smoke test, not figures to quote
  *   npm run bench -- --markdown   the table as Markdown, for BENCHMARKS.md
  *   npm run bench -- --cpu-prof   CPU profiles of cold starts (unminified bundles), workers and servers,
@@ -33,7 +34,18 @@ import { settings as settingsFor, TARGETS } from './settings.ts';
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const FIGURES = ['bundle', 'cold', 'warm', 'token', 'upload', 'large', 'throughput', 'completion', 'audit'] as const;
+const FIGURES = [
+  'bundle',
+  'cold',
+  'warm',
+  'token',
+  'upload',
+  'large',
+  'throughput',
+  'completion',
+  'audit',
+  'link',
+] as const;
 type Figure = (typeof FIGURES)[number];
 
 const args = process.argv.slice(2);
@@ -123,7 +135,7 @@ async function measure(workDir: string, report: Report): Promise<{ breakdown?: s
       log(`figure 9: audited document downloads, ${rounds} rounds of ${pairs} pairs...`);
       record(report, 'audit', await auditFigure({ fixture, settings: SETTINGS, env, execArgv: profileArgs('audit') }));
     }
-    if (figures.has('large') || figures.has('throughput')) {
+    if (figures.has('large') || figures.has('throughput') || figures.has('link')) {
       log('starting the local gateway and the plain node:http server...');
       const gateway = await startGateway(fixture, workDir, profileArgs('gateway'));
       servers.push(gateway);
@@ -139,6 +151,11 @@ async function measure(workDir: string, report: Report): Promise<{ breakdown?: s
           rounds: SETTINGS.largeDownload.rounds,
         });
         record(report, 'largeDownload', figure);
+      }
+      if (figures.has('link')) {
+        log(`figure 10: ${mb(SETTINGS.largeBytes)} document through a link, ${SETTINGS.link.rounds} rounds...`);
+        const figure = await linkFigure({ fixture, gateway, bytes: SETTINGS.largeBytes, rounds: SETTINGS.link.rounds });
+        record(report, 'link', figure);
       }
       if (figures.has('throughput')) {
         const { connections, rounds, roundMs } = SETTINGS.throughput;
@@ -159,6 +176,7 @@ function costInputs(results: Record<string, unknown>): CostInputs | undefined {
   const upload = results.upload as { functionMs: number } | undefined;
   const large = results.largeDownload as { throughput: { gateway: number } } | undefined;
   const cold = results.coldStart as ColdStartSummary[] | undefined;
+  const link = results.link as { linkIssueMs: number } | undefined;
   if (warm === undefined || upload === undefined || large === undefined || cold === undefined) return undefined;
   return {
     photoMs: warm.handlerMedianMs,
@@ -173,6 +191,7 @@ function costInputs(results: Record<string, unknown>): CostInputs | undefined {
       document: routeById('DownloadFileDocument').memoryMb,
       upload: routeById('UploadFileDocument').memoryMb,
     },
+    ...(link === undefined ? {} : { link: { ms: link.linkIssueMs, memoryMb: routeById('FileDocumentLink').memoryMb } }),
   };
 }
 

@@ -13,6 +13,7 @@ export function settings(quick: boolean) {
     token: { warmup: quick ? 100 : 500, rounds: quick ? 4 : 16, batch: quick ? 100 : 300 },
     upload: { warmup: 2, pairs: quick ? 4 : 14, memorySamples: quick ? 2 : 5 },
     largeDownload: { rounds: quick ? 1 : 5 },
+    link: { rounds: quick ? 1 : 5 },
     /** The largest file a session takes; each round stages it anew. */
     completion: { bytes: MAX_SESSION_FILE_BYTES, rounds: quick ? 1 : 3 },
     /** Document downloads with and without the access trail, interleaved. */
@@ -32,6 +33,8 @@ export const TARGETS = {
   /** Peak memory above the baseline's, in file sizes. */
   uploadMemoryFileSizes: 3,
   largeThroughput: 0.8,
+  /** A document through a download link (asking for it included) against a raw GetObject. */
+  linkThroughput: 0.9,
   largeRssBytes: 64 * MB,
   throughput: 0.8,
   /** Completing the largest session on the embedded store against its copy and read back alone: the

@@ -1,5 +1,11 @@
 import { TTL_ATTRIBUTE } from '@identities/aws/table';
-import { NONCURRENT_VERSION_DAYS, SESSION_TTL_SECONDS, UPLOAD_PREFIX } from '@identities/core/infra';
+import {
+  LINK_EXPOSED_HEADERS,
+  LINK_REQUEST_HEADERS,
+  NONCURRENT_VERSION_DAYS,
+  SESSION_TTL_SECONDS,
+  UPLOAD_PREFIX,
+} from '@identities/core/infra';
 import { stage } from './stages.ts';
 
 /**
@@ -8,15 +14,16 @@ import { stage } from './stages.ts';
  * refuses to be emptied by a removal, and `removal: "retain"` keeps both when the stage is removed.
  */
 export const bucket = new sst.aws.Bucket('Files', {
-  // Browsers only ever POST to the bucket: the presigned uploads of upload sessions, from the web app.
+  // Browsers reach the bucket from the web app only, for two things: the presigned uploads of upload
+  // sessions (POST), and download links (GET, perhaps ranged, reading the download headers).
   cors:
     stage.webOrigin === undefined
       ? false
       : {
           allowOrigins: [stage.webOrigin],
-          allowMethods: ['POST'],
-          allowHeaders: [],
-          exposeHeaders: ['ETag'],
+          allowMethods: ['GET', 'POST'],
+          allowHeaders: [...LINK_REQUEST_HEADERS],
+          exposeHeaders: [...LINK_EXPOSED_HEADERS],
           maxAge: '600 seconds',
         },
   // A deny on any request without TLS, in the bucket policy.

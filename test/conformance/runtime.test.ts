@@ -455,6 +455,47 @@ describe('documents under the Lambda runtime', () => {
     expect((await both('AuditTrail', get(path))).status).toBe(401);
   });
 
+  it('issues download links (201) that serve the bytes; refuses 400, 401, 403 and 404 alike', async () => {
+    const post = (path: string, headers: Record<string, string> = {}, body?: string) =>
+      apiEvent({ method: 'POST', path, headers, ...(body === undefined ? {} : { body: Buffer.from(body) }) });
+    const faceId = newPersonId();
+    const photo = jpegBytes(4000);
+    await putObject(enrollmentPhotoKey(faceId), photo);
+    await putObject(detectionPhotoKey(faceId, 'det-1'), photo);
+    const cases = [
+      ['FileDocumentLink', `/api/v1/people/${personId}/fileDocuments/${documentId}/links`, bytes],
+      ['EnrollmentPhotoLink', `/api/v1/people/enrollmentPhoto/${faceId}/links`, photo],
+      ['DetectionPhotoLink', `/api/v1/people/detectionPhoto/${faceId}/det-1/links`, photo],
+    ] as const;
+    for (const [id, path, expected] of cases) {
+      // Each runtime signs at its own instant: the links differ in their date and signature only.
+      const real = (await realOutcome(id, post(path, bearer(jwt)))).outcome;
+      const local = await localOutcome(id, post(path, bearer(jwt)));
+      expect(real.status, id).toBe(201);
+      expect(local.status, id).toBe(201);
+      expect(local.headers, id).toEqual(real.headers);
+      for (const outcome of [real, local]) {
+        const link = JSON.parse(outcome.body.toString('utf8')) as { url: string; expiresAt: string };
+        expect(Object.keys(link).sort(), id).toEqual(['expiresAt', 'url']);
+        const fetched = await fetch(link.url);
+        expect(fetched.status, id).toBe(200);
+        expect(Buffer.from(await fetched.arrayBuffer()).equals(expected), id).toBe(true);
+      }
+      expect(
+        (await both(id, post(path, { ...bearer(jwt), 'Content-Type': 'application/json' }, '{"expiresIn":901}')))
+          .status,
+      ).toBe(400);
+      expect((await both(id, post(path))).status).toBe(401);
+    }
+    const addOnly = await token({ claims: { permissions: [PERMISSIONS.addFiles] } });
+    const documentPath = `/api/v1/people/${personId}/fileDocuments/${documentId}/links`;
+    expect((await both('FileDocumentLink', post(documentPath, bearer(addOnly)))).status).toBe(403);
+    const missing = `/api/v1/people/${personId}/fileDocuments/${newPersonId()}/links`;
+    expect((await both('FileDocumentLink', post(missing, bearer(jwt)))).status).toBe(404);
+    const noPhoto = `/api/v1/people/enrollmentPhoto/${newPersonId()}/links`;
+    expect((await both('EnrollmentPhotoLink', post(noPhoto, bearer(jwt)))).status).toBe(404);
+  });
+
   it('left every runtime process alive, each having served its invocations', () => {
     for (const { route, process, api } of runtimes.values()) {
       expect(process.alive, `${route.id}: ${process.log}`).toBe(true);

@@ -45,6 +45,14 @@ describe('the README', () => {
     expect(await readFile(join(work, 'id-card.pdf'), 'utf8')).toBe('A sample document\n');
   });
 
+  it('has a download link example that fetches the document uploaded above without a token', async () => {
+    const work = await tempDir('identities-readme-');
+    const script = `API_URL="http://127.0.0.1:5009"\nTOKEN="$(npx identities token)"\n${await block('### Download links')}`;
+    const result = await paste(script, work);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(work, 'id-card-via-link.pdf'), 'utf8')).toBe('A sample document\n');
+  });
+
   it('has an upload session example that starts a session', async () => {
     const work = await tempDir('identities-readme-');
     const script = `API_URL="http://127.0.0.1:5009"\nTOKEN="$(npx identities token)"\n${await block('### Uploading a larger document')}`;

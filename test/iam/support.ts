@@ -224,6 +224,52 @@ export const SCENARIOS: Readonly<Record<string, (standIns: StandIns) => Promise<
     ]);
   },
 
+  async FileDocumentLink(standIns) {
+    const personId = randomUUID();
+    const documentId = `doc-${randomUUID()}`;
+    expect((await uploadDocument(standIns, undefined, personId, documentId)).statusCode).toBe(200);
+    const handler = fn(standIns, 'FileDocumentLink');
+    const auth = bearer(await roleToken(standIns));
+    const path = (id: string) => `/api/v1/people/${personId}/fileDocuments/${id}/links`;
+    const issued = await invoke(handler, apiEvent({ method: 'POST', path: path(documentId), headers: auth }));
+    expect(issued.statusCode).toBe(201);
+    // The link carries the function's own right to read the document's bytes: storage authorises it so.
+    const fetched = await fetch(String(issued.json().url));
+    expect(fetched.status).toBe(200);
+    expect(await fetched.text()).toBe('%PDF-1.7 card');
+    const missing = await invoke(
+      handler,
+      apiEvent({ method: 'POST', path: path(`${documentId}-missing`), headers: auth }),
+    );
+    expect(missing.statusCode).toBe(404);
+  },
+
+  async EnrollmentPhotoLink(standIns) {
+    const faceId = `face-${randomUUID()}`;
+    await putAsInstall(standIns, `faces/${faceId}/enrollment.jpg`, jpegBytes());
+    const handler = fn(standIns, 'EnrollmentPhotoLink');
+    const auth = bearer(await token());
+    const path = (id: string) => `/api/v1/people/enrollmentPhoto/${id}/links`;
+    const issued = await invoke(handler, apiEvent({ method: 'POST', path: path(faceId), headers: auth }));
+    expect(issued.statusCode).toBe(201);
+    expect((await fetch(String(issued.json().url))).status).toBe(200);
+    const missing = await invoke(handler, apiEvent({ method: 'POST', path: path(`${faceId}-missing`), headers: auth }));
+    expect(missing.statusCode).toBe(404);
+  },
+
+  async DetectionPhotoLink(standIns) {
+    const faceId = `face-${randomUUID()}`;
+    await putAsInstall(standIns, `faces/${faceId}/detections/d1.jpg`, jpegBytes());
+    const handler = fn(standIns, 'DetectionPhotoLink');
+    const auth = bearer(await token());
+    const path = (id: string) => `/api/v1/people/detectionPhoto/${faceId}/${id}/links`;
+    const issued = await invoke(handler, apiEvent({ method: 'POST', path: path('d1'), headers: auth }));
+    expect(issued.statusCode).toBe(201);
+    expect((await fetch(String(issued.json().url))).status).toBe(200);
+    const missing = await invoke(handler, apiEvent({ method: 'POST', path: path('d2'), headers: auth }));
+    expect(missing.statusCode).toBe(404);
+  },
+
   async StartUploadSession(standIns) {
     const bytes = Buffer.from('%PDF-1.7 passport');
     const response = await startSession(standIns, 'StartUploadSession', randomUUID(), bytes);

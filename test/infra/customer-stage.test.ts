@@ -319,13 +319,22 @@ describe('a customer stage', () => {
           },
         ],
       });
-      // Browsers only POST presigned uploads there, from the customer's web app.
-      expect(only(build.ofType('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).inputs).toMatchObject({
+      // Browsers POST presigned uploads there and GET download links, from the customer's web app only.
+      const cors = only(build.ofType('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).inputs;
+      expect(cors).toMatchObject({
         bucket: name,
         corsRules: [
-          { allowedOrigins: ['https://acme.econnectcloud.com'], allowedMethods: ['POST'], allowedHeaders: [] },
+          {
+            allowedOrigins: ['https://acme.econnectcloud.com'],
+            allowedMethods: ['GET', 'POST'],
+            allowedHeaders: ['Range', 'If-None-Match'],
+          },
         ],
       });
+      const [rule] = (cors as { corsRules: { exposeHeaders: string[] }[] }).corsRules;
+      expect([...(rule?.exposeHeaders ?? [])].sort()).toEqual(
+        ['Accept-Ranges', 'Content-Disposition', 'Content-Length', 'Content-Range', 'ETag'].sort(),
+      );
     });
 
     it('keeps metadata in an on-demand table with point-in-time recovery and the keys the adapters use', () => {

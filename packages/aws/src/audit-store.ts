@@ -37,6 +37,7 @@ const TEXT_FIELDS = [
   'sourceIp',
   'userAgent',
   'range',
+  'linkExpiresAt',
 ] as const;
 const NUMBER_FIELDS = ['status', 'bytesSent', 'bytesReceived'] as const;
 

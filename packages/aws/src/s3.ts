@@ -11,7 +11,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import type { ByteRange, ObjectStore, UploadTargets } from '@identities/core';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ByteRange, DownloadLinks, ObjectStore, UploadTargets } from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import type { AccessKey, StorageSettings } from './settings.ts';
 import {
@@ -87,6 +88,7 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
           etag: requireEtag(result.ETag),
           contentType: result.ContentType,
           sha256: fullObjectSha256(result.ChecksumSHA256, result.ChecksumType),
+          versionId: result.VersionId,
         };
       } catch (error) {
         if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
@@ -187,6 +189,44 @@ export function makeUploadTargets(client: S3Client, bucket: string): UploadTarge
   };
 }
 
+/**
+ * Presigned GETs for download links: GetObject for exactly one key (and version), with the response
+ * headers as query parameters, all of them covered by the signature. A presigned URL works only while
+ * the credentials that signed it do (a Lambda role's session), so the link's lifetime is cut to theirs.
+ */
+export function makeDownloadLinks(
+  client: S3Client,
+  bucket: string,
+  clock: () => Date = () => new Date(),
+): DownloadLinks {
+  return {
+    async presignGet(key, { expiresInSeconds, versionId, headers }) {
+      const credentials = await client.config.credentials();
+      const now = clock();
+      const left =
+        credentials.expiration === undefined
+          ? expiresInSeconds
+          : Math.floor((credentials.expiration.getTime() - now.getTime()) / 1000);
+      const lifetime = Math.max(1, Math.min(expiresInSeconds, left));
+      const url = await getSignedUrl(
+        client,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(versionId === undefined ? {} : { VersionId: versionId }),
+          ResponseContentType: headers.contentType,
+          ResponseCacheControl: headers.cacheControl,
+          ...(headers.contentDisposition === undefined
+            ? {}
+            : { ResponseContentDisposition: headers.contentDisposition }),
+        }),
+        { expiresIn: lifetime, signingDate: now },
+      );
+      return { url, expiresAt: new Date(now.getTime() + lifetime * 1000) };
+    },
+  };
+}
+
 /** S3_PUBLIC_ENDPOINT: where clients reach storage for presigned uploads, when not where functions do. */
 export function uploadTargetsFromEnv(env: Env): UploadTargets {
   const settings = s3Settings(env);
@@ -232,6 +272,12 @@ export function objectStoreFromEnv(env: Env): ObjectStore {
 /** The object store of the settings: one client per container. */
 export function objectStoreOf(storage: StorageSettings): ObjectStore {
   return makeObjectStore(makeS3Client({ ...storage, endpoint: storage.s3Endpoint }), storage.bucket);
+}
+
+/** Download links naming where clients reach storage (`s3PublicEndpoint`), as upload forms do. */
+export function downloadLinksOf(storage: StorageSettings): DownloadLinks {
+  const endpoint = storage.s3PublicEndpoint ?? storage.s3Endpoint;
+  return makeDownloadLinks(makeS3Client({ ...storage, endpoint }), storage.bucket);
 }
 
 /** Upload forms naming where clients reach storage (`s3PublicEndpoint`), when not where functions do. */

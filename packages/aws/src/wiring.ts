@@ -4,8 +4,11 @@ import {
   makeAuditTrailHandler,
   makeCompleteUploadSessionHandler,
   makeDetectionPhotoHandler,
+  makeDetectionPhotoLinkHandler,
   makeDownloadFileDocumentHandler,
   makeEnrollmentPhotoHandler,
+  makeEnrollmentPhotoLinkHandler,
+  makeFileDocumentLinkHandler,
   makeLogger,
   makeStartUploadSessionHandler,
   makeSweepOrphanDocumentsHandler,
@@ -17,7 +20,7 @@ import { makeDocumentStore } from './document-store.ts';
 import { tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
 import { makeRoleStore } from './role-store.ts';
-import { objectStoreOf, uploadTargetsOf } from './s3.ts';
+import { downloadLinksOf, objectStoreOf, uploadTargetsOf } from './s3.ts';
 import type { Settings, StorageSettings } from './settings.ts';
 import { makeUploadSessionStore } from './upload-session-store.ts';
 
@@ -97,6 +100,32 @@ export function auditTrailHandler(settings: Settings) {
   return makeAuditTrailHandler({
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     trail: makeAuditStore(table.client, table.name),
+  });
+}
+
+export function fileDocumentLinkHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeFileDocumentLinkHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    links: downloadLinksOf(settings.storage),
+    audit: auditOf(settings, table),
+  });
+}
+
+export function enrollmentPhotoLinkHandler(settings: Settings) {
+  return makeEnrollmentPhotoLinkHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    links: downloadLinksOf(settings.storage),
+  });
+}
+
+export function detectionPhotoLinkHandler(settings: Settings) {
+  return makeDetectionPhotoLinkHandler({
+    ...handlerDepsOf(settings),
+    objects: objectStoreOf(settings.storage),
+    links: downloadLinksOf(settings.storage),
   });
 }
 

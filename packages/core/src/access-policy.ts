@@ -27,7 +27,7 @@ export interface AccessTargets<R> {
  * Object actions, each granted on a key prefix. Bucket-level actions have no key to scope them by, so
  * none may be asked for, but listing: that is granted on the bucket limited by an `s3:prefix` condition.
  */
-const OBJECT_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+const OBJECT_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectVersion']);
 
 /**
  * Item actions that always name a partition key. `dynamodb:LeadingKeys` under `ForAllValues` holds

@@ -19,6 +19,17 @@ export const EXPOSED_HEADERS = [
 /** Request headers a browser script may send. */
 export const ALLOWED_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'] as const;
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
+
+/** What a browser may send with a download link's GET (to the bucket, or the local storage path). */
+export const LINK_REQUEST_HEADERS = ['Range', 'If-None-Match'] as const;
+/** What a browser script may read of a download link's answer: a download's own headers. */
+export const LINK_EXPOSED_HEADERS = [
+  'Content-Disposition',
+  'ETag',
+  'Content-Length',
+  'Content-Range',
+  'Accept-Ranges',
+] as const;
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 /** The origins local and on-prem development servers allow by default. */

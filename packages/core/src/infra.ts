@@ -12,7 +12,14 @@ export {
   tableArn,
 } from './access-policy.ts';
 export { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './audit.ts';
-export { ALLOWED_METHODS, ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from './cors.ts';
+export {
+  ALLOWED_METHODS,
+  ALLOWED_REQUEST_HEADERS,
+  EXPOSED_HEADERS,
+  LINK_EXPOSED_HEADERS,
+  LINK_REQUEST_HEADERS,
+  PREFLIGHT_MAX_AGE_SECONDS,
+} from './cors.ts';
 export { DOCUMENT_PREFIX, NONCURRENT_VERSION_DAYS, PHOTO_PREFIX, UPLOAD_PREFIX } from './keys.ts';
 export {
   integrationTimeoutSeconds,

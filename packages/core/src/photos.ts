@@ -27,7 +27,7 @@ export interface PhotoLookup {
   readonly wholeBody: boolean;
 }
 
-const PHOTO_TYPE = 'image/jpeg';
+export const PHOTO_TYPE = 'image/jpeg';
 
 /**
  * Finds face photos by key alone. Ids must have passed `isSafeId`; a missing photo is a

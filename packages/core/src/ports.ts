@@ -18,6 +18,8 @@ export interface ObjectInfo {
    * written with a SHA-256 checksum); undefined when it reports none.
    */
   readonly sha256?: string | undefined;
+  /** The version storage holds this object as, when it keeps versions (a versioned bucket). */
+  readonly versionId?: string | undefined;
 }
 
 /** An object read from storage, its body (the whole object, or the range asked for) not yet consumed. */
@@ -60,6 +62,35 @@ export interface UploadTargets {
       sha256?: string | undefined;
     },
   ): Promise<PresignedPost>;
+}
+
+/** The response headers a download link makes storage send with the object, as the API would send them. */
+export interface LinkResponseHeaders {
+  readonly contentType: string;
+  readonly cacheControl: string;
+  readonly contentDisposition?: string | undefined;
+}
+
+/** A presigned GET straight to storage, for one object (one version of it), until `expiresAt`. */
+export interface DownloadLink {
+  readonly url: string;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Issues presigned GETs for exactly one object: the signature covers its key, its version and the
+ * response headers, so a link cannot be edited into another. The link carries the signer's own right to
+ * read the object, and lives no longer than `expiresInSeconds` nor than the signer's credentials.
+ */
+export interface DownloadLinks {
+  presignGet(
+    key: string,
+    options: {
+      readonly expiresInSeconds: number;
+      readonly versionId?: string | undefined;
+      readonly headers: LinkResponseHeaders;
+    },
+  ): Promise<DownloadLink>;
 }
 
 /** A person's file document as recorded in the metadata table. */
@@ -166,6 +197,8 @@ export interface AuditEvent {
   readonly bytesSent: number;
   /** The document's size, for an upload or a session's completion that stored one. */
   readonly bytesReceived?: number | undefined;
+  /** For a download link issued: when it stops working (ISO 8601, UTC). */
+  readonly linkExpiresAt?: string | undefined;
 }
 
 /** Where the trail is kept (DynamoDB or a compatible store): append-only, newest first. */

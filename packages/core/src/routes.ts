@@ -174,6 +174,58 @@ export const routes = [
     memoryMb: 512,
     timeoutSeconds: 30,
   },
+  {
+    id: 'FileDocumentLink',
+    method: 'POST',
+    path: '/api/v1/people/{personId}/fileDocuments/{documentId}/links',
+    handler: 'functions/file-document-link.handler',
+    permission: PERMISSIONS.readFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      // A presigned GET carries its signer's rights: this function's read of people/ is what the link
+      // may do, for the one key (and query) its signature covers.
+      objects: [{ actions: ['s3:GetObject'], prefix: 'people/' }],
+      // PutItem: issuing a link is recorded in the person's access trail.
+      items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    memoryMb: 256,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'EnrollmentPhotoLink',
+    method: 'POST',
+    path: '/api/v1/people/enrollmentPhoto/{faceId}/links',
+    handler: 'functions/enrollment-photo-link.handler',
+    permission: null,
+    response: 'buffered',
+    head: false,
+    access: {
+      // HeadObject finds the current version; the link reads that version (GetObjectVersion) on a
+      // versioned bucket, the object (GetObject) on a store that keeps none.
+      objects: [{ actions: ['s3:GetObject', 's3:GetObjectVersion'], prefix: 'faces/' }],
+      items: [],
+      listing: ['faces/*/enrollment.jpg'],
+    },
+    memoryMb: 256,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'DetectionPhotoLink',
+    method: 'POST',
+    path: '/api/v1/people/detectionPhoto/{faceId}/{detectionId}/links',
+    handler: 'functions/detection-photo-link.handler',
+    permission: null,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [{ actions: ['s3:GetObject', 's3:GetObjectVersion'], prefix: 'faces/' }],
+      items: [],
+      listing: ['faces/*/detections/*.jpg'],
+    },
+    memoryMb: 256,
+    timeoutSeconds: 30,
+  },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -10,6 +10,7 @@ import { parseGuid } from './ids.ts';
 import { MAX_SESSION_FILE_BYTES } from './upload-session-timing.ts';
 
 // The JSON bodies of the upload-session routes, parsed and validated: every failure is a 400.
+// `parseJson` is the rule every JSON body follows: application/json, at most 16 KB, one object.
 
 export const MAX_JSON_BYTES = 16 * 1024;
 
@@ -30,7 +31,7 @@ function parseSha256(json: Record<string, unknown>): string | undefined {
   return value.toLowerCase();
 }
 
-function parseJson(contentType: string | undefined, body: Buffer): Record<string, unknown> {
+export function parseJson(contentType: string | undefined, body: Buffer): Record<string, unknown> {
   if (contentType === undefined || !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new BadRequestError('The request must be application/json.');
   }

@@ -25,13 +25,14 @@ import {
   localContext,
 } from './lambda-emulator.ts';
 import { matchPath, proxyEvent } from './proxy-event.ts';
+import { STORAGE_PATH } from './storage-links.ts';
 import type { StorageUploads } from './storage-uploads.ts';
 
 /**
- * Where clients reach embedded storage for presigned upload forms: `<server>/_storage/<bucket>`, so they
- * need no other address than the API's.
+ * Where clients reach embedded storage for presigned upload forms and download links:
+ * `<server>/_storage/<bucket>`, so they need no other address than the API's.
  */
-export const STORAGE_UPLOAD_PATH = '/_storage';
+export const STORAGE_UPLOAD_PATH = STORAGE_PATH;
 
 export type BufferedHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AnyHandler = StreamingHandler | BufferedHandler;
@@ -142,6 +143,21 @@ function queryOf(url: URL): Record<string, string[]> {
   return Object.fromEntries(query);
 }
 
+/**
+ * API Gateway's order among resources a path matches: at the first segment where two templates differ,
+ * a literal beats a `{parameter}` (`.../detectionPhoto/{faceId}/...` before `.../{personId}/...`).
+ */
+function bySpecificity(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (const [index, part] of left.entries()) {
+    const other = right[index] ?? '';
+    const literal = !part.startsWith('{');
+    if (literal !== !other.startsWith('{')) return literal ? -1 : 1;
+  }
+  return 0;
+}
+
 class Timeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -201,7 +217,9 @@ export function createGateway(options: GatewayOptions) {
         return options.storageUploads(request, response, url.pathname.slice(STORAGE_UPLOAD_PATH.length) || '/');
       }
     }
-    const matching = routes.filter((candidate) => matchPath(candidate.path, url.pathname) !== undefined);
+    const matching = routes
+      .filter((candidate) => matchPath(candidate.path, url.pathname) !== undefined)
+      .sort((a, b) => bySpecificity(a.path, b.path));
     if (method === 'OPTIONS' && matching.length > 0) {
       return answerPreflight(options.cors ?? NO_CORS, request, response);
     }

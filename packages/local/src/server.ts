@@ -11,8 +11,11 @@ import {
   authenticatorOf,
   completeUploadSessionHandler,
   detectionPhotoHandler,
+  detectionPhotoLinkHandler,
   downloadFileDocumentHandler,
   enrollmentPhotoHandler,
+  enrollmentPhotoLinkHandler,
+  fileDocumentLinkHandler,
   makeDocumentStore,
   makeRoleStore,
   makeS3Client,
@@ -195,6 +198,9 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => An
   StartUploadSession: startUploadSessionHandler,
   CompleteUploadSession: completeUploadSessionHandler,
   AuditTrail: auditTrailHandler,
+  FileDocumentLink: fileDocumentLinkHandler,
+  EnrollmentPhotoLink: enrollmentPhotoLinkHandler,
+  DetectionPhotoLink: detectionPhotoLinkHandler,
 };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -10,14 +10,22 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { makeS3Client, TABLE_KEYS, tableDefinition } from '@identities/aws';
 import { type CorsPolicy, type Logger, MAX_SESSION_FILE_BYTES, makeLogger, NO_CORS } from '@identities/core';
 import dynalite from 'dynalite';
 import { generateStoreCredentials, loadStoreCredentials, type StoreCredentials } from './credentials.ts';
-import { isAllowed, type PolicyStatement } from './iam.ts';
+import { type AuthorizationRequest, isAllowed, type PolicyStatement } from './iam.ts';
 import { type ObjectVersions, objectVersions } from './object-versions.ts';
 import { makePrincipals, type Principals } from './principals.ts';
+import { asReadable, createStorageLinks, type LinkedObjects } from './storage-links.ts';
 import { createStorageUploads, type StagedObject, type StorageUploads } from './storage-uploads.ts';
 import { listenOnLoopback, storeFront } from './store-front.ts';
 
@@ -32,7 +40,11 @@ export interface StandIns {
   readonly credentials: StoreCredentials;
   /** Each function's, the job's and the operator's key, and the policy its requests are held to. */
   readonly principals: Principals;
-  /** Presigned upload forms, checked as S3 checks them: what the S3 front answers for unsigned form POSTs. */
+  /**
+   * What clients reach storage by, checked as S3 checks them: presigned upload forms (POST to the bucket)
+   * and download links (presigned GETs of one object). What the S3 front answers for requests that carry
+   * no Authorization header, and the server's `/_storage` path.
+   */
   readonly uploads: StorageUploads;
   /** The bucket's object versions: what its lifecycle rules expire. */
   readonly versions: ObjectVersions;
@@ -157,6 +169,102 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     cors: options.cors ?? NO_CORS,
     logger,
   });
+  // Links are read as the install, once their signer has been authorised for the object: a key's
+  // current bytes straight from the file store (what a read through the front would end in), a version
+  // through the front, which keeps the versions.
+  const current: LinkedObjects = {
+    async head(key) {
+      try {
+        // The file store's metadata: its own fields, and the headers the object was stored with.
+        const metadata: Readonly<Record<string, string | number | undefined>> = await s3.store.getMetadata(
+          options.bucket,
+          key,
+        );
+        const modified = metadata['last-modified'];
+        return {
+          size: Number(metadata['content-length']),
+          etag: String(metadata.etag),
+          contentType: typeof metadata['content-type'] === 'string' ? metadata['content-type'] : undefined,
+          lastModified: modified === undefined ? undefined : new Date(modified),
+          versionId: undefined,
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async open(key, _versionId, range) {
+      const object = await s3.store.getObject(
+        options.bucket,
+        key,
+        range === undefined ? undefined : { start: range.start, end: range.end },
+      );
+      if (object?.content === null || object === null) throw new Error(`the object ${key} went while it was read`);
+      return object.content;
+    },
+  };
+  const versioned: LinkedObjects = {
+    async head(key, versionId) {
+      uploadsClient ??= makeS3Client({ region: STAND_IN_REGION, endpoint: s3Endpoint, credentials });
+      try {
+        const result = await uploadsClient.send(
+          new HeadObjectCommand({ Bucket: options.bucket, Key: key, VersionId: versionId }),
+        );
+        return {
+          size: result.ContentLength ?? 0,
+          etag: result.ETag ?? '""',
+          contentType: result.ContentType,
+          lastModified: result.LastModified,
+          versionId: result.VersionId,
+        };
+      } catch (error) {
+        if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
+    },
+    async open(key, versionId, range) {
+      uploadsClient ??= makeS3Client({ region: STAND_IN_REGION, endpoint: s3Endpoint, credentials });
+      const result = await uploadsClient.send(
+        new GetObjectCommand({
+          Bucket: options.bucket,
+          Key: key,
+          VersionId: versionId,
+          ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
+        }),
+      );
+      return asReadable(result.Body);
+    },
+  };
+  const links = createStorageLinks({
+    bucket: options.bucket,
+    region: STAND_IN_REGION,
+    signers: {
+      secretOf: (accessKeyId) => principals.byAccessKey(accessKeyId)?.credentials.secretAccessKey,
+      // A link is authorised against the policy of whoever signed it, as S3 authorises a presigned GET.
+      may(accessKeyId: string, request: AuthorizationRequest) {
+        const principal = principals.byAccessKey(accessKeyId);
+        if (principal === undefined) return false;
+        if (principal.policy === undefined || isAllowed(principal.policy, request)) return true;
+        logger.log('warn', 'store request denied', {
+          service: 's3',
+          method: 'GET',
+          principal: principal.name,
+          code: 'AccessDenied',
+          denied: `${request.action} on ${request.resource} (a download link)`,
+        });
+        return false;
+      },
+    },
+    objects: {
+      head: (key, versionId) => (versionId === undefined ? current : versioned).head(key, versionId),
+      open: (key, versionId, range) => (versionId === undefined ? current : versioned).open(key, versionId, range),
+    },
+    cors: options.cors ?? NO_CORS,
+    logger,
+  });
+  const objectPaths = `/${options.bucket}/`;
+  const storage: StorageUploads = (request, response, path) =>
+    path.startsWith(objectPaths) ? links(request, response, path) : uploads(request, response, path);
   const s3Handler = storeFront({
     ...front,
     service: 's3',
@@ -168,7 +276,12 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const form =
       request.headers.authorization === undefined && (request.method === 'POST' || request.method === 'OPTIONS');
-    if (form && path === `/${options.bucket}`) uploads(request, response, path);
+    // ... and a presigned GET of one object: a download link, whose query carries its signature.
+    const link =
+      request.headers.authorization === undefined &&
+      (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') &&
+      path.startsWith(objectPaths);
+    if ((form && path === `/${options.bucket}`) || link) storage(request, response, path);
     else s3Handler(request, response);
   });
   // dynalite's own server is the front's: closing it also closes its LevelDB store.
@@ -189,7 +302,7 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     table: options.table,
     credentials,
     principals,
-    uploads,
+    uploads: storage,
     versions,
     async close() {
       const closed = (server: Server) =>

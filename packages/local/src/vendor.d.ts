@@ -20,7 +20,7 @@ declare module '@20minutes/s3rver' {
     callback(): import('node:http').RequestListener;
     readonly logger: { exceptions: { unhandle(): void }; close(): void };
     /** Its file store, for what is answered without a request: whether a key exists, object versions. */
-    readonly store: import('./object-versions.ts').ObjectFileStore;
+    readonly store: import('./object-versions.ts').ObjectFileStore & import('./storage-links.ts').ObjectFileReads;
   }
 }
 

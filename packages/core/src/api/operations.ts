@@ -1,6 +1,7 @@
 import { DocumentNotFoundError } from '../documents.ts';
 import { BadRequestError, ConflictError, GoneError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { MAX_ID_LENGTH } from '../ids.ts';
+import { MAX_LINK_SECONDS } from '../link-requests.ts';
 import { PAGE_LIMIT } from '../pages.ts';
 import { PhotoNotFoundError } from '../photos.ts';
 import { pathOf, type RouteId } from '../routes.ts';
@@ -109,7 +110,50 @@ const withLocation = (response: ResponseDescription): ResponseDescription => ({
  * route without an entry fails `npm test` (test/openapi) until one is added here; then run
  * `npm run openapi` to regenerate openapi.json.
  */
+const linkRequest = {
+  description: 'Optional: how long the link works. No body (or an empty one) asks for the default.',
+  content: { 'application/json': json(ref('LinkRequest'), { expiresIn: 300 }) },
+};
+
+const linkIssued = (what: string): ResponseDescription => ({
+  description: `A download link for the ${what}: GET it without a token until \`expiresAt\`.`,
+  headers: { 'Cache-Control': HEADERS.CacheControl },
+  content: { 'application/json': json(ref('DownloadLink')) },
+});
+
+const badLink = problem('The body is not the JSON described, or the lifetime is out of range.', [
+  ...notJson,
+  new BadRequestError('Unknown field "url": the body may carry expiresIn alone.'),
+  new BadRequestError(`expiresIn must be a whole number of seconds from 1 to ${MAX_LINK_SECONDS}.`),
+]);
+
 export const OPERATIONS: Readonly<Partial<Record<RouteId, OperationDescription>>> = {
+  FileDocumentLink: {
+    tag: 'File documents',
+    summary: "A download link for a document's bytes, straight from storage.",
+    description:
+      'A presigned GET for exactly this document, answered by storage with the headers `.../data` sends (as an attachment). Issuing it is recorded in the access trail first: when the trail cannot be written, no link is issued (503).',
+    requestBody: linkRequest,
+    responses: {
+      '201': linkIssued('document'),
+      '400': badLink,
+      '404': problem('No such document for this person.', [new DocumentNotFoundError()]),
+    },
+  },
+  EnrollmentPhotoLink: {
+    tag: 'Photos',
+    summary: "A download link for a face's enrollment photo, straight from storage.",
+    description: "A presigned GET for the photo's current version.",
+    requestBody: linkRequest,
+    responses: { '201': linkIssued('photo'), '400': badLink, '404': photoNotFound },
+  },
+  DetectionPhotoLink: {
+    tag: 'Photos',
+    summary: 'A download link for a detection photo, straight from storage.',
+    description: "A presigned GET for the photo's current version.",
+    requestBody: linkRequest,
+    responses: { '201': linkIssued('photo'), '400': badLink, '404': photoNotFound },
+  },
   AuditTrail: {
     tag: 'File documents',
     summary: "A person's access trail: every access to and change of their files, newest first.",

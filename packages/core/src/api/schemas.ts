@@ -1,6 +1,7 @@
 import { MAX_AUDIT_RANGE_CHARS, MAX_AUDIT_USER_AGENT_CHARS } from '../audit.ts';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../document-fields.ts';
 import { GUID, MAX_ID_LENGTH, SAFE_ID } from '../ids.ts';
+import { DEFAULT_LINK_SECONDS, MAX_LINK_SECONDS } from '../link-requests.ts';
 import { MAX_SESSION_FILE_BYTES } from '../upload-session-timing.ts';
 
 /**
@@ -193,6 +194,34 @@ export const schemas = {
       status: { type: 'integer', description: 'The answer: 304 marks a revalidation, 206 a range served.' },
       bytesSent: { type: 'integer', minimum: 0 },
       bytesReceived: { type: 'integer', minimum: 0 },
+      linkExpiresAt: { ...instant, description: 'For a download link issued: when it stops working.' },
+    },
+  },
+  LinkRequest: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      expiresIn: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_LINK_SECONDS,
+        default: DEFAULT_LINK_SECONDS,
+        description: `Seconds the link works: 1 to ${MAX_LINK_SECONDS} (default ${DEFAULT_LINK_SECONDS}).`,
+      },
+    },
+  },
+  DownloadLink: {
+    type: 'object',
+    required: ['url', 'expiresAt'],
+    additionalProperties: false,
+    properties: {
+      url: {
+        type: 'string',
+        format: 'uri',
+        description:
+          'A presigned GET straight to storage for exactly this object: a bearer capability until it expires.',
+      },
+      expiresAt: instant,
     },
   },
   AuditTrailPage: {

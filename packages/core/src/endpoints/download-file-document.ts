@@ -57,9 +57,9 @@ export function makeDownloadFileDocumentHandler(
 
 /**
  * Always an attachment with nosniff: whatever the uploader claimed the content to be, a browser saves it
- * rather than rendering it. Never cached.
+ * rather than rendering it. Never cached. A download link makes storage send the same.
  */
-function documentHeaders(record: DocumentRecord): Record<string, string> {
+export function documentHeaders(record: DocumentRecord): Record<string, string> {
   return {
     'Content-Type': record.contentType,
     // RFC 6266: an ASCII fallback for old clients plus the exact name as filename* in UTF-8.

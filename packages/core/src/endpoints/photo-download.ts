@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponse } from '../http-types.ts';
 import { type Photo, type PhotoLookup, PhotoNotFoundError } from '../photos.ts';
 
 /** Photos are private to the caller's browser and revalidated by ETag on every use. */
-const CACHE_CONTROL = 'private, no-cache';
+export const PHOTO_CACHE_CONTROL = 'private, no-cache';
 
 /**
  * A photo download. A plain GET is one storage read (the photo comes with its metadata); a conditional,
@@ -27,7 +27,7 @@ export async function photoDownload(
   return serveDownload(request, {
     etag: photo.etag,
     size: photo.size,
-    headers: { 'Content-Type': photo.contentType, 'Cache-Control': CACHE_CONTROL },
+    headers: { 'Content-Type': photo.contentType, 'Cache-Control': PHOTO_CACHE_CONTROL },
     open: (range) => photo.read(range),
     ...(record === undefined ? {} : { beforeSend: (answer) => record(answer.status, answer.bytes) }),
   });

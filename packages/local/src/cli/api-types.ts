@@ -174,6 +174,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/{personId}/fileDocuments/{documentId}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A download link for a document's bytes, straight from storage.
+         * @description A presigned GET for exactly this document, answered by storage with the headers `.../data` sends (as an attachment). Issuing it is recorded in the access trail first: when the trail cannot be written, no link is issued (503).
+         *
+         *     Permission: **Read Identity Files** (category Identities).
+         */
+        post: operations["FileDocumentLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/enrollmentPhoto/{faceId}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A download link for a face's enrollment photo, straight from storage.
+         * @description A presigned GET for the photo's current version.
+         *
+         *     Permission: any authenticated user.
+         */
+        post: operations["EnrollmentPhotoLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/detectionPhoto/{faceId}/{detectionId}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A download link for a detection photo, straight from storage.
+         * @description A presigned GET for the photo's current version.
+         *
+         *     Permission: any authenticated user.
+         */
+        post: operations["DetectionPhotoLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -330,6 +396,27 @@ export interface components {
             status: number;
             bytesSent: number;
             bytesReceived?: number;
+            /**
+             * Format: date-time
+             * @description For a download link issued: when it stops working.
+             */
+            linkExpiresAt?: string;
+        };
+        LinkRequest: {
+            /**
+             * @description Seconds the link works: 1 to 900 (default 60).
+             * @default 60
+             */
+            expiresIn: number;
+        };
+        DownloadLink: {
+            /**
+             * Format: uri
+             * @description A presigned GET straight to storage for exactly this object: a bearer capability until it expires.
+             */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         AuditTrailPage: {
             items: components["schemas"]["AuditEvent"][];
@@ -1758,6 +1845,387 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    FileDocumentLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: how long the link works. No body (or an empty one) asks for the default. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description A download link for the document: GET it without a token until `expiresAt`. */
+            201: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description The body is not the JSON described, or the lifetime is out of range. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Read Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document for this person. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    EnrollmentPhotoLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: how long the link works. No body (or an empty one) asks for the default. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description A download link for the photo: GET it without a token until `expiresAt`. */
+            201: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description The body is not the JSON described, or the lifetime is out of range. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DetectionPhotoLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+                /** @description The detection of that face. */
+                detectionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: how long the link works. No body (or an empty one) asks for the default. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description A download link for the photo: GET it without a token until `expiresAt`. */
+            201: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description The body is not the JSON described, or the lifetime is out of range. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description An unexpected failure; quote the requestId. */

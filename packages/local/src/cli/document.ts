@@ -8,7 +8,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
 import type { ParseArgsConfig } from 'node:util';
-import { MAX_UPLOAD_FILE_BYTES, mediaTypeOrDefault } from '@identities/core';
+import {
+  DEFAULT_LINK_SECONDS,
+  MAX_LINK_SECONDS,
+  MAX_UPLOAD_FILE_BYTES,
+  mediaTypeOrDefault,
+  PLATFORM_LIMITS,
+} from '@identities/core';
 import { dataDirFrom, readServerInfo } from '../data-dir.ts';
 import { ALL_FILE_PERMISSIONS, loadDevIssuer } from '../dev-issuer.ts';
 import { presents, selfSignedFiles } from '../tls.ts';
@@ -42,11 +48,16 @@ ${API_HELP}
 `;
 
 const DOWNLOAD_HELP = `Usage: identities document download --person-id ID --document-id ID -o FILE
+       identities document download --person-id ID --document-id ID --link [--expires-in SECONDS]
 
-Downloads a person's document to FILE, written whole or not at all.
+Downloads a person's document to FILE, written whole or not at all: one above 6 MiB straight from
+storage, through a download link. With --link, prints a link instead (a URL anyone holding it may read
+the document with until it expires: share it as carefully as the document).
   --person-id ID            The person (GUID)
   --document-id ID          The document id
   -o, --output FILE         Where to write it
+  --link                    Print a download link to stdout instead of downloading
+  --expires-in SECONDS      The link's lifetime, 1 to ${MAX_LINK_SECONDS} (default 60)
 ${API_HELP}
 `;
 
@@ -284,23 +295,64 @@ async function postForm(
   if (status < 200 || status >= 300) throw new ApiError(`storage refused the upload: HTTP ${status}`);
 }
 
-/** Downloads a document to a file, written whole or not at all. Returns its size. */
+/** A download link for a document: a presigned GET straight to storage, until `expiresAt`. */
+export async function documentLink(
+  target: ApiTarget,
+  personId: string,
+  documentId: string,
+  expiresIn?: number,
+): Promise<{ url: string; expiresAt: string }> {
+  const { data, error, response } = await clientOf(target).POST(apiPath('FileDocumentLink'), {
+    params: { path: { personId, documentId } },
+    body: { expiresIn: expiresIn ?? DEFAULT_LINK_SECONDS },
+  });
+  if (response.status !== 201 || data === undefined) throw new ApiError(refusal(response.status, error));
+  return { url: data.url, expiresAt: data.expiresAt };
+}
+
+/**
+ * Downloads a document to a file, written whole or not at all. Returns its size. Past the first 6 MiB a
+ * function streams at 2 MB/s, so a larger document (its size known from a HEAD, which reads only the
+ * metadata) comes straight from storage through a download link.
+ */
 export async function downloadDocument(
   target: ApiTarget,
   personId: string,
   documentId: string,
   output: string,
 ): Promise<number> {
-  const { data, error, response } = await clientOf(target).GET(apiPath('DownloadFileDocument'), {
-    params: { path: { personId, documentId } },
-    parseAs: 'stream',
-  });
-  if (response.status !== 200 || data === undefined || data === null) {
-    throw new ApiError(refusal(response.status, error));
+  const api = clientOf(target);
+  const params = { path: { personId, documentId } };
+  const head = await api.HEAD(apiPath('DownloadFileDocument'), { params, parseAs: 'stream' });
+  if (head.response.status !== 200) {
+    // A HEAD has no body to explain itself: the GET's problem says why.
+    const refused = await api.GET(apiPath('DownloadFileDocument'), { params, parseAs: 'stream' });
+    throw new ApiError(refusal(refused.response.status, refused.error));
+  }
+  const size = Number(head.response.headers.get('content-length'));
+  const viaLink = Number.isSafeInteger(size) && size > PLATFORM_LIMITS.streamedUncappedBytes;
+  let body: Readable;
+  if (viaLink) {
+    const fetched = await send(target, new URL((await documentLink(target, personId, documentId)).url));
+    if (fetched.statusCode !== 200) {
+      fetched.resume();
+      throw new ApiError(`storage refused the download link: HTTP ${fetched.statusCode}`);
+    }
+    body = fetched;
+  } else {
+    const { data, error, response } = await api.GET(apiPath('DownloadFileDocument'), { params, parseAs: 'stream' });
+    if (response.status !== 200 || data === undefined || data === null) {
+      throw new ApiError(refusal(response.status, error));
+    }
+    body = nodeStream(data);
   }
   const partial = `${output}.partial-${process.pid}`;
   try {
-    await pipeline(nodeStream(data), createWriteStream(partial, { mode: 0o600 }));
+    await pipeline(body, createWriteStream(partial, { mode: 0o600 }));
+    const written = (await stat(partial)).size;
+    if (Number.isSafeInteger(size) && written !== size) {
+      throw new ApiError(`the download ended after ${written} of ${size} bytes`);
+    }
     await rename(partial, output);
   } catch (error) {
     await rm(partial, { force: true });
@@ -392,11 +444,28 @@ async function documentDownload(args: string[], io: Io): Promise<number> {
     'person-id': { type: 'string' },
     'document-id': { type: 'string' },
     output: { type: 'string', short: 'o' },
+    link: { type: 'boolean' },
+    'expires-in': { type: 'string' },
   });
   if (values.help) return help(io, DOWNLOAD_HELP);
   const personId = values['person-id'];
   const documentId = values['document-id'];
   const output = values.output;
+  if (values.link === true) {
+    if (personId === undefined || documentId === undefined || output !== undefined) {
+      throw new UsageError('give --person-id and --document-id with --link (and no -o)');
+    }
+    const expiresIn = values['expires-in'];
+    const seconds = expiresIn === undefined ? undefined : Number(expiresIn);
+    if (seconds !== undefined && (!/^\d{1,4}$/.test(expiresIn ?? '') || seconds < 1 || seconds > MAX_LINK_SECONDS)) {
+      throw new UsageError(`--expires-in must be a whole number of seconds from 1 to ${MAX_LINK_SECONDS}`);
+    }
+    const link = await documentLink(await apiTarget(io, values), personId, documentId, seconds);
+    io.out(`${link.url}\n`);
+    io.err(`Valid until ${link.expiresAt}: whoever holds the link may read the document until then.\n`);
+    return 0;
+  }
+  if (values['expires-in'] !== undefined) throw new UsageError('--expires-in goes with --link');
   if (personId === undefined || documentId === undefined || output === undefined) {
     throw new UsageError('give --person-id, --document-id and -o FILE');
   }
