@@ -345,6 +345,15 @@ describe('a customer stage', () => {
           type: AttributeType,
         })),
       );
+      // The documents-by-time index the list reads, as the stand-in's table declares it.
+      expect(table.inputs.globalSecondaryIndexes).toEqual(
+        definition.GlobalSecondaryIndexes?.map((index) => ({
+          name: index.IndexName,
+          hashKey: index.KeySchema?.find(({ KeyType }) => KeyType === 'HASH')?.AttributeName,
+          rangeKey: index.KeySchema?.find(({ KeyType }) => KeyType === 'RANGE')?.AttributeName,
+          projectionType: index.Projection?.ProjectionType,
+        })),
+      );
     });
   });
 

@@ -3,21 +3,28 @@ import {
   type LogLevel,
   makeAuditTrailHandler,
   makeCompleteUploadSessionHandler,
+  makeDeleteDetectionPhotoHandler,
+  makeDeleteEnrollmentPhotoHandler,
+  makeDeleteFileDocumentHandler,
   makeDetectionPhotoHandler,
   makeDownloadFileDocumentHandler,
   makeEnrollmentPhotoHandler,
+  makeEraseFileDocumentsHandler,
+  makeGetFileDocumentHandler,
+  makeListFileDocumentsHandler,
   makeLogger,
   makeStartUploadSessionHandler,
   makeSweepOrphanDocumentsHandler,
+  makeUpdateFileDocumentHandler,
   makeUploadFileDocumentHandler,
 } from '@identities/core';
 import { makeAuditStore } from './audit-store.ts';
 import { auditOf } from './audit-wiring.ts';
-import { makeDocumentStore } from './document-store.ts';
+import { makeDocumentCatalog, makeDocumentStore } from './document-store.ts';
 import { tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
 import { makeRoleStore } from './role-store.ts';
-import { objectStoreOf, uploadTargetsOf } from './s3.ts';
+import { objectEraserOf, objectStoreOf, uploadTargetsOf } from './s3.ts';
 import type { Settings, StorageSettings } from './settings.ts';
 import { makeUploadSessionStore } from './upload-session-store.ts';
 
@@ -97,6 +104,68 @@ export function auditTrailHandler(settings: Settings) {
   return makeAuditTrailHandler({
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     trail: makeAuditStore(table.client, table.name),
+  });
+}
+
+export function deleteEnrollmentPhotoHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDeleteEnrollmentPhotoHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    eraser: objectEraserOf(settings.storage),
+  });
+}
+
+export function deleteDetectionPhotoHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDeleteDetectionPhotoHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    eraser: objectEraserOf(settings.storage),
+  });
+}
+
+export function listFileDocumentsHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeListFileDocumentsHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    catalog: makeDocumentCatalog(table.client, table.name),
+  });
+}
+
+export function getFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeGetFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+  });
+}
+
+export function updateFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeUpdateFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    catalog: makeDocumentCatalog(table.client, table.name),
+  });
+}
+
+export function deleteFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDeleteFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    catalog: makeDocumentCatalog(table.client, table.name),
+    eraser: objectEraserOf(settings.storage),
+  });
+}
+
+export function eraseFileDocumentsHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeEraseFileDocumentsHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    catalog: makeDocumentCatalog(table.client, table.name),
+    sessions: makeUploadSessionStore(table.client, table.name),
+    eraser: objectEraserOf(settings.storage),
   });
 }
 

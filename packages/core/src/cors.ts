@@ -17,8 +17,15 @@ export const EXPOSED_HEADERS = [
 ] as const;
 
 /** Request headers a browser script may send. */
-export const ALLOWED_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'] as const;
-export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
+export const ALLOWED_REQUEST_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Range',
+  'If-None-Match',
+  'If-Range',
+  'If-Match',
+] as const;
+export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 /** The origins local and on-prem development servers allow by default. */

@@ -10,9 +10,15 @@ import {
   auditTrailHandler,
   authenticatorOf,
   completeUploadSessionHandler,
+  deleteDetectionPhotoHandler,
+  deleteEnrollmentPhotoHandler,
+  deleteFileDocumentHandler,
   detectionPhotoHandler,
   downloadFileDocumentHandler,
   enrollmentPhotoHandler,
+  eraseFileDocumentsHandler,
+  getFileDocumentHandler,
+  listFileDocumentsHandler,
   makeDocumentStore,
   makeRoleStore,
   makeS3Client,
@@ -24,6 +30,7 @@ import {
   type StorageSettings,
   startUploadSessionHandler,
   tableOf,
+  updateFileDocumentHandler,
   uploadFileDocumentHandler,
 } from '@identities/aws';
 import {
@@ -195,6 +202,13 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => An
   StartUploadSession: startUploadSessionHandler,
   CompleteUploadSession: completeUploadSessionHandler,
   AuditTrail: auditTrailHandler,
+  DeleteEnrollmentPhoto: deleteEnrollmentPhotoHandler,
+  DeleteDetectionPhoto: deleteDetectionPhotoHandler,
+  ListFileDocuments: listFileDocumentsHandler,
+  GetFileDocument: getFileDocumentHandler,
+  UpdateFileDocument: updateFileDocumentHandler,
+  DeleteFileDocument: deleteFileDocumentHandler,
+  EraseFileDocuments: eraseFileDocumentsHandler,
 };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -1,0 +1,21 @@
+import { DocumentNotFoundError } from '../documents.ts';
+import { type DocumentErasureDeps, makeDeleteDocument } from '../erasure.ts';
+import { isSafeId, parseGuid } from '../ids.ts';
+import { bufferedHandler, type HandlerDeps } from '../lambda-adapter.ts';
+import { routeById } from '../routes.ts';
+
+/**
+ * DELETE /api/v1/people/{personId}/fileDocuments/{documentId}: Delete Identity Files. 204 once every
+ * version of the bytes and the metadata are gone; 404 when the person has no such document (also for a
+ * repeated delete).
+ */
+export function makeDeleteFileDocumentHandler(deps: HandlerDeps & DocumentErasureDeps) {
+  const remove = makeDeleteDocument(deps);
+  return bufferedHandler(routeById('DeleteFileDocument'), deps, async (request) => {
+    const personId = parseGuid(request.pathParameters.personId);
+    const { documentId } = request.pathParameters;
+    if (personId === undefined || !isSafeId(documentId)) throw new DocumentNotFoundError();
+    await remove(personId, documentId);
+    return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
+  });
+}

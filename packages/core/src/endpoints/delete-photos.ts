@@ -1,0 +1,33 @@
+import { makeDeletePhotos } from '../erasure.ts';
+import { isSafeId } from '../ids.ts';
+import { bufferedHandler, type HandlerDeps } from '../lambda-adapter.ts';
+import { PhotoNotFoundError } from '../photos.ts';
+import type { ObjectEraser } from '../ports.ts';
+import { routeById } from '../routes.ts';
+
+const NO_CONTENT = { statusCode: 204, headers: { 'Cache-Control': 'no-store' } } as const;
+
+/**
+ * DELETE /api/v1/people/enrollmentPhoto/{faceId}: Mutate All Identity. 204 once the enrollment photo and
+ * every detection photo of the face are gone, every version; 404 when nothing of the face is stored.
+ */
+export function makeDeleteEnrollmentPhotoHandler(deps: HandlerDeps & { readonly eraser: ObjectEraser }) {
+  const photos = makeDeletePhotos(deps);
+  return bufferedHandler(routeById('DeleteEnrollmentPhoto'), deps, async (request) => {
+    const { faceId } = request.pathParameters;
+    if (!isSafeId(faceId)) throw new PhotoNotFoundError();
+    await photos.face(faceId);
+    return NO_CONTENT;
+  });
+}
+
+/** DELETE /api/v1/people/detectionPhoto/{faceId}/{detectionId}: Mutate All Identity. 204, every version; 404 when absent. */
+export function makeDeleteDetectionPhotoHandler(deps: HandlerDeps & { readonly eraser: ObjectEraser }) {
+  const photos = makeDeletePhotos(deps);
+  return bufferedHandler(routeById('DeleteDetectionPhoto'), deps, async (request) => {
+    const { faceId, detectionId } = request.pathParameters;
+    if (!isSafeId(faceId) || !isSafeId(detectionId)) throw new PhotoNotFoundError();
+    await photos.detection(faceId, detectionId);
+    return NO_CONTENT;
+  });
+}
