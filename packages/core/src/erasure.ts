@@ -157,12 +157,15 @@ export function makeErasePersonDocuments(
       const items = await deps.catalog.itemsOf(personId, ROUND_ITEMS);
       if (items.length === 0) break;
       await eachLimited(items, ERASURE_CONCURRENCY, async (item) => {
+        // Counted after each await: `versions += await …` would add to a total read before it.
         if (item.kind === 'document') {
-          versions += await eraseDocument(deps, item.record);
+          const erased = await eraseDocument(deps, item.record);
+          versions += erased;
           documents++;
         } else {
-          versions += await eraseKey(deps.eraser, item.session.stagingKey);
+          const erased = await eraseKey(deps.eraser, item.session.stagingKey);
           await deps.sessions.remove(item.session);
+          versions += erased;
           sessions++;
         }
       });
@@ -193,7 +196,8 @@ export function makeErasePersonDocuments(
       }
       doomed.push(version);
     }
-    versions += await deleteVersions(deps.eraser, doomed);
+    const erased = await deleteVersions(deps.eraser, doomed);
+    versions += erased;
     return outcome(true);
   };
 }
