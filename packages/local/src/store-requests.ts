@@ -32,10 +32,6 @@ const LISTING_PARAMETERS = new Set([
   'encoding-type',
   'fetch-owner',
   'x-id',
-  // ListObjectVersions: its own action, s3:ListBucketVersions, with the same s3:prefix.
-  'versions',
-  'key-marker',
-  'version-id-marker',
 ]);
 
 /** Object subresources named in the query, each its own IAM action. */
@@ -82,13 +78,6 @@ export function s3Authorization(
     const named = [...query.keys()].filter((name) => !LISTING_PARAMETERS.has(name));
     if (method === 'GET' && named.length === 0) {
       const prefix = query.get('prefix');
-      if (query.has('versions')) {
-        return one('ListObjectVersions', {
-          action: 's3:ListBucketVersions',
-          resource: bucketArn(bucket),
-          context: { 's3:prefix': prefix ?? undefined },
-        });
-      }
       return one(query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', {
         action: 's3:ListBucket',
         resource: bucketArn(bucket),
