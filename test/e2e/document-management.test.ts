@@ -9,9 +9,10 @@ const ORIGIN = 'https://app.customer.example';
 describe('managing documents over real HTTP', () => {
   let server: ServerProcess;
   let auth: Record<string, string>;
+  let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const env = userEnv({ DATA_DIR: await tempDir() });
+    env = userEnv({ DATA_DIR: await tempDir() });
     server = await startServerProcess(['--cors-origin', ORIGIN], env);
     const permissions = Object.values(PERMISSIONS).flatMap((permission) => ['--permission', permission]);
     const issued = await cli(['token', ...permissions], env);
@@ -128,4 +129,30 @@ describe('managing documents over real HTTP', () => {
     });
     expect(session.status).toBe(201);
   });
+
+  it('lists, shows and deletes documents and erases a person from the CLI, against the server on the data dir', async () => {
+    const personId = randomUUID();
+    await upload(personId, 'first', Buffer.from('%PDF first'), 'First\u001b[31m');
+    await upload(personId, 'second', Buffer.from('%PDF second'), 'Second');
+    const listed = await cli(['document', 'list', '--person-id', personId, '--limit', '1', '--all'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines.map((line) => line.split('\t')[0])).toEqual(['second', 'first']);
+    // An uploader's control characters never reach the terminal.
+    expect(listed.stdout).not.toContain('\u001b');
+    const json = await cli(['document', 'list', '--person-id', personId, '--json'], env);
+    expect(JSON.parse(json.stdout.trim().split('\n')[0] ?? '')).toMatchObject({ id: 'second', personId });
+    const shown = await cli(['document', 'show', '--person-id', personId, '--document-id', 'first'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: 'first', fileName: 'first.pdf' });
+    const deleted = await cli(['document', 'delete', '--person-id', personId, '--document-id', 'first'], env);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const again = await cli(['document', 'delete', '--person-id', personId, '--document-id', 'first'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('404');
+    const erased = await cli(['person', 'erase', '--person-id', personId], env);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stderr).toContain(`Erased every document of ${personId}.`);
+    const none = await cli(['document', 'list', '--person-id', personId], env);
+    expect(none.stdout).toBe('');
+  }, 120_000);
 });

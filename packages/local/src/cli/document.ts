@@ -15,7 +15,7 @@ import { presents, selfSignedFiles } from '../tls.ts';
 import { type ApiClient, apiClient, apiPath, nodeStream, refusal } from './api-client.ts';
 import { type CommandGroup, help, type Io, parse, progressBar, UsageError } from './io.ts';
 
-const apiOptions = {
+export const apiOptions = {
   'api-url': { type: 'string' },
   token: { type: 'string' },
   insecure: { type: 'boolean', short: 'k' },
@@ -23,7 +23,7 @@ const apiOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
+export const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
   --token JWT               Bearer token (IDENTITIES_TOKEN; default: a dev token from the data dir's issuer)
   -k, --insecure            Do not verify the server's certificate, for this command only (the certificate
                             of the server running on the data dir is verified without it)
@@ -128,6 +128,12 @@ function clientOf(target: ApiTarget): ApiClient {
   return apiClient(target.url, target.token, (url, request) => send(target, url, request));
 }
 
+export async function text(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Guesses a content type from the file name, for the types identity documents come in. */
 const TYPES: Record<string, string> = {
   pdf: 'application/pdf',
@@ -144,6 +150,16 @@ const TYPES: Record<string, string> = {
 
 export function contentTypeOf(file: string): string {
   return TYPES[basename(file).split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
+}
+
+export async function problem(response: IncomingMessage): Promise<ApiError> {
+  const body = await text(response);
+  try {
+    const parsed = JSON.parse(body) as { detail?: string; message?: string };
+    return new ApiError(`${response.statusCode}: ${parsed.detail ?? parsed.message ?? body}`);
+  } catch {
+    return new ApiError(`${response.statusCode}: ${body.slice(0, 200)}`);
+  }
 }
 
 /** A multipart/form-data body but for the file's bytes, which go between head and tail. */
@@ -309,10 +325,14 @@ export async function downloadDocument(
   return (await stat(output)).size;
 }
 
-/** The API to call: named by options, or the server running on the data dir with a dev token. */
-async function apiTarget(
+/**
+ * The API to call: named by options, or the server running on the data dir with a dev token granting
+ * `permissions` (by default the file permissions an upload and a download need).
+ */
+export async function apiTarget(
   io: Io,
   values: { 'api-url'?: string; token?: string; insecure?: boolean; 'data-dir'?: string },
+  permissions: readonly string[] = ALL_FILE_PERMISSIONS,
 ): Promise<ApiTarget> {
   const dataDir = dataDirFrom(io.env, values['data-dir']);
   const running = readServerInfo(dataDir);
@@ -324,7 +344,7 @@ async function apiTarget(
   if (token === undefined) {
     const issuer = await loadDevIssuer(dataDir, false);
     if (issuer === undefined) throw new UsageError('give a token with --token or IDENTITIES_TOKEN');
-    token = await issuer.sign({ permissions: ALL_FILE_PERMISSIONS, subject: 'identities-cli', expiresIn: '10m' });
+    token = await issuer.sign({ permissions: [...permissions], subject: 'identities-cli', expiresIn: '10m' });
   }
   const insecure = values.insecure === true;
   // The server running on the data dir, when it serves the data dir's self-signed certificate, is verified
@@ -405,7 +425,7 @@ async function documentDownload(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-/** identities document upload | download */
+/** identities document upload | download (list, show and delete: cli/document-management.ts) */
 export const documentCommands: CommandGroup = {
   upload: { help: UPLOAD_HELP, run: documentUpload },
   download: { help: DOWNLOAD_HELP, run: documentDownload },
