@@ -1,9 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { encodeCursor, PERMISSIONS } from '@identities/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  authenticatorFromEnv,
+  dynamoSettings,
+  makeDocumentCatalog,
+  makeDocumentStore,
+  makeDynamoClient,
+  makeObjectEraser,
+  makeS3Client,
+  makeUploadSessionStore,
+  s3Settings,
+} from '@identities/aws';
+import {
+  encodeCursor,
+  makeEraseFileDocumentsHandler,
+  makeLogger,
+  type ObjectEraser,
+  PERMISSIONS,
+} from '@identities/core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   deleteFileDocument,
   downloadFileDocument,
+  eraseFileDocuments,
   getFileDocument,
   listFileDocuments,
   updateFileDocument,
@@ -13,6 +31,25 @@ import { apiEvent, invoke } from './support/lambda.ts';
 import { multipart } from './support/multipart.ts';
 import { listKeys, newPersonId, sessionStore } from './support/storage.ts';
 import { bearer, token } from './support/tokens.ts';
+
+/** Every version and delete marker under a prefix, as the run's own key lists them. */
+const installEraser = makeObjectEraser(makeS3Client(s3Settings(process.env)), s3Settings(process.env).bucket);
+const versionsUnder = async (prefix: string) => (await installEraser.versionsUnder(prefix)).length;
+
+/** The erasure function's stores, signing with its own key, so a fault's aftermath is one it may clean up. */
+function eraseFunctionStores() {
+  const credentials = inject('principalKeys').EraseFileDocuments;
+  if (credentials === undefined) throw new Error('no key for EraseFileDocuments');
+  const dynamo = dynamoSettings(process.env);
+  const table = makeDynamoClient({ ...dynamo, credentials });
+  const s3 = s3Settings(process.env);
+  return {
+    documents: makeDocumentStore(table, dynamo.table),
+    catalog: makeDocumentCatalog(table, dynamo.table),
+    sessions: makeUploadSessionStore(table, dynamo.table),
+    eraser: makeObjectEraser(makeS3Client({ ...s3, credentials }), s3.bucket),
+  };
+}
 
 const documentsPath = (personId: string) => `/api/v1/people/${personId}/fileDocuments`;
 const documentPath = (personId: string, documentId: string) => `${documentsPath(personId)}/${documentId}`;
@@ -286,6 +323,8 @@ describe('DELETE /api/v1/people/{personId}/fileDocuments/{documentId}', () => {
     expect((await remove(personId, 'card')).statusCode).toBe(204);
     expect((await describeOne(personId, 'card')).statusCode).toBe(404);
     expect(await listKeys(`people/${personId}/documents/card/`)).toEqual([]);
+    expect(await versionsUnder(`people/${personId}/documents/card/`)).toBe(0);
+    expect(await versionsUnder(`people/${personId}/documents/kept/`)).toBe(1);
     expect((await remove(personId, 'card')).statusCode).toBe(404);
     expect((await describeOne(personId, 'kept')).statusCode).toBe(200);
   });
@@ -304,5 +343,45 @@ describe('DELETE /api/v1/people/{personId}/fileDocuments/{documentId}', () => {
     const clerk = await token({ claims: { permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles] } });
     expect((await remove(personId, 'card', clerk)).statusCode).toBe(403);
     expect((await describeOne(personId, 'card')).statusCode).toBe(200);
+  });
+});
+
+describe('DELETE /api/v1/people/{personId}/fileDocuments', () => {
+  const erase = (handler: Parameters<typeof invoke>[0], personId: string) =>
+    invoke(handler, apiEvent({ method: 'DELETE', path: documentsPath(personId), headers: bearer(jwt) }));
+
+  it('answers 204 for a person without documents, and 400 for a person id that is not a GUID', async () => {
+    expect((await erase(eraseFileDocuments, newPersonId())).statusCode).toBe(204);
+    expect((await erase(eraseFileDocuments, 'not-a-guid')).statusCode).toBe(400);
+  });
+
+  it('finishes, repeated, an erasure a failing store stopped half-way: no version of any document is left', async () => {
+    const personId = newPersonId();
+    for (let index = 0; index < 12; index++) await upload(personId, `doc-${index}`);
+    const stores = eraseFunctionStores();
+    let deletions = 0;
+    const failing: ObjectEraser = {
+      versionsUnder: (prefix) => stores.eraser.versionsUnder(prefix),
+      async deleteVersion(key, versionId) {
+        if (++deletions > 5)
+          throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalError' });
+        return stores.eraser.deleteVersion(key, versionId);
+      },
+    };
+    const faulty = makeEraseFileDocumentsHandler({
+      ...stores,
+      eraser: failing,
+      auth: authenticatorFromEnv(process.env),
+      logger: makeLogger('silent'),
+    });
+    const stopped = await erase(faulty, personId);
+    expect(stopped.statusCode).toBe(500);
+    expect(await versionsUnder(`people/${personId}/`)).toBeGreaterThan(0);
+    const left = ((await list(personId, '?limit=100')).json().items as unknown[]).length;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(12);
+    expect((await erase(eraseFileDocuments, personId)).statusCode).toBe(204);
+    expect(await versionsUnder(`people/${personId}/`)).toBe(0);
+    expect((await list(personId)).json().items).toEqual([]);
   });
 });
