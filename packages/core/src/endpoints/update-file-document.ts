@@ -9,7 +9,7 @@ import { routeById } from '../routes.ts';
 
 const MERGE_PATCH = 'application/merge-patch+json';
 /** A name and a description fit in a few kilobytes; anything much larger is not a patch of them. */
-const MAX_PATCH_BYTES = 16 * 1024;
+export const MAX_PATCH_BYTES = 16 * 1024;
 
 function parsePatchBody(contentType: string | undefined, body: Buffer): unknown {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
