@@ -1,8 +1,7 @@
 import { PERMISSIONS } from '@identities/core';
-import type { ApiTarget } from './document.ts';
-import { API_HELP, ApiError, apiOptions, apiTarget, problem, send, text } from './document.ts';
+import { apiPath, refusal } from './api-client.ts';
+import { API_HELP, ApiError, apiOptions, apiTarget, clientOf } from './document.ts';
 import { type CommandGroup, help, type Io, parse, UsageError } from './io.ts';
-import { routeUrl } from './route-urls.ts';
 
 const LIST_HELP = `Usage: identities document list --person-id ID [--limit N] [--all] [--json]
 
@@ -36,19 +35,6 @@ const MAX_PAGES = 10_000;
 /** The most requests one erasure makes: each erases for up to 20 s. */
 const MAX_ERASE_ROUNDS = 1_000;
 
-interface Metadata {
-  readonly id: string;
-  readonly name: string;
-  readonly size: number;
-  readonly createdAt: string;
-}
-
-async function getJson(target: ApiTarget, url: URL): Promise<unknown> {
-  const response = await send(target, url, { headers: { Authorization: `Bearer ${target.token}` } });
-  if (response.statusCode !== 200) throw await problem(response);
-  return JSON.parse(await text(response)) as unknown;
-}
-
 const ids = (values: { 'person-id'?: string; 'document-id'?: string }) => {
   const personId = values['person-id'];
   const documentId = values['document-id'];
@@ -71,13 +57,21 @@ async function documentList(args: string[], io: Io): Promise<number> {
   const personId = values['person-id'];
   if (personId === undefined) throw new UsageError('give --person-id');
   if (values.limit !== undefined && !/^[0-9]{1,3}$/.test(values.limit)) throw new UsageError('--limit is 1 to 100');
-  const target = await apiTarget(io, values);
+  const api = clientOf(await apiTarget(io, values));
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const url = routeUrl(target.url, 'ListFileDocuments', { personId });
-    if (values.limit !== undefined) url.searchParams.set('limit', values.limit);
-    if (cursor !== undefined) url.searchParams.set('cursor', cursor);
-    const body = (await getJson(target, url)) as { items: Metadata[]; nextCursor: string | null };
+    const query = {
+      ...(values.limit === undefined ? {} : { limit: Number(values.limit) }),
+      ...(cursor === undefined ? {} : { cursor }),
+    };
+    const {
+      data: body,
+      error,
+      response,
+    } = await api.GET(apiPath('ListFileDocuments'), {
+      params: { path: { personId }, query },
+    });
+    if (response.status !== 200 || body === undefined) throw new ApiError(refusal(response.status, error));
     for (const item of body.items) {
       io.out(
         values.json === true
@@ -94,20 +88,22 @@ async function documentList(args: string[], io: Io): Promise<number> {
 async function documentShow(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...apiOptions, 'person-id': { type: 'string' }, 'document-id': { type: 'string' } });
   if (values.help) return help(io, SHOW_HELP);
-  const target = await apiTarget(io, values);
-  io.out(`${JSON.stringify(await getJson(target, routeUrl(target.url, 'GetFileDocument', ids(values))), null, 2)}\n`);
+  const api = clientOf(await apiTarget(io, values));
+  const { data, error, response } = await api.GET(apiPath('GetFileDocument'), { params: { path: ids(values) } });
+  if (response.status !== 200 || data === undefined) throw new ApiError(refusal(response.status, error));
+  io.out(`${JSON.stringify(data, null, 2)}\n`);
   return 0;
 }
 
 async function documentDelete(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...apiOptions, 'person-id': { type: 'string' }, 'document-id': { type: 'string' } });
   if (values.help) return help(io, DELETE_HELP);
-  const target = await apiTarget(io, values, [PERMISSIONS.deleteFiles]);
+  const api = clientOf(await apiTarget(io, values, [PERMISSIONS.deleteFiles]));
   const { personId, documentId } = ids(values);
-  const url = routeUrl(target.url, 'DeleteFileDocument', { personId, documentId });
-  const response = await send(target, url, { method: 'DELETE', headers: { Authorization: `Bearer ${target.token}` } });
-  if (response.statusCode !== 204) throw await problem(response);
-  response.resume();
+  const { error, response } = await api.DELETE(apiPath('DeleteFileDocument'), {
+    params: { path: { personId, documentId } },
+  });
+  if (response.status !== 204) throw new ApiError(refusal(response.status, error));
   io.err(`Deleted document ${printable(documentId)} of ${personId}.\n`);
   return 0;
 }
@@ -117,25 +113,21 @@ async function personErase(args: string[], io: Io): Promise<number> {
   if (values.help) return help(io, ERASE_HELP);
   const personId = values['person-id'];
   if (personId === undefined) throw new UsageError('give --person-id');
-  const target = await apiTarget(io, values, [PERMISSIONS.deleteFiles]);
-  const url = routeUrl(target.url, 'EraseFileDocuments', { personId });
+  const api = clientOf(await apiTarget(io, values, [PERMISSIONS.deleteFiles]));
   let erased = 0;
   for (let round = 0; round < MAX_ERASE_ROUNDS; round++) {
-    const response = await send(target, url, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${target.token}` },
+    const { data, error, response } = await api.DELETE(apiPath('EraseFileDocuments'), {
+      params: { path: { personId } },
     });
-    if (response.statusCode === 204) {
-      response.resume();
+    if (response.status === 204) {
       if (io.isTty && round > 0) io.err('\n');
       io.err(`Erased every document of ${personId}.\n`);
       return 0;
     }
-    if (response.statusCode !== 202) throw await problem(response);
-    const body = JSON.parse(await text(response)) as { erasedDocuments?: number };
-    erased += body.erasedDocuments ?? 0;
+    if (response.status !== 202 || data === undefined) throw new ApiError(refusal(response.status, error));
+    erased += data.erasedDocuments;
     if (io.isTty) io.err(`\rErasing ${personId}: ${erased} documents so far…`);
-    const wait = Number(response.headers['retry-after'] ?? '1');
+    const wait = Number(response.headers.get('retry-after') ?? '1');
     await new Promise((resolve) => setTimeout(resolve, Math.min(Number.isFinite(wait) ? wait : 1, 10) * 1000));
   }
   throw new ApiError(`the erasure of ${personId} did not finish after ${MAX_ERASE_ROUNDS} requests; run it again`);

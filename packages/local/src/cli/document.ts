@@ -124,14 +124,8 @@ export async function send(target: ApiTarget, url: URL, request: Request = {}): 
 }
 
 /** The API's typed client, over this command's connections. */
-function clientOf(target: ApiTarget): ApiClient {
+export function clientOf(target: ApiTarget): ApiClient {
   return apiClient(target.url, target.token, (url, request) => send(target, url, request));
-}
-
-export async function text(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Guesses a content type from the file name, for the types identity documents come in. */
@@ -150,16 +144,6 @@ const TYPES: Record<string, string> = {
 
 export function contentTypeOf(file: string): string {
   return TYPES[basename(file).split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
-}
-
-export async function problem(response: IncomingMessage): Promise<ApiError> {
-  const body = await text(response);
-  try {
-    const parsed = JSON.parse(body) as { detail?: string; message?: string };
-    return new ApiError(`${response.statusCode}: ${parsed.detail ?? parsed.message ?? body}`);
-  } catch {
-    return new ApiError(`${response.statusCode}: ${body.slice(0, 200)}`);
-  }
 }
 
 /** A multipart/form-data body but for the file's bytes, which go between head and tail. */
