@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   authenticatorFromEnv,
   dynamoSettings,
+  makeAuditStore,
   makeDocumentCatalog,
   makeDocumentStore,
   makeDynamoClient,
@@ -12,6 +13,7 @@ import {
 } from '@identities/aws';
 import {
   encodeCursor,
+  makeAuditRecorder,
   makeEraseFileDocumentsHandler,
   makeLogger,
   type ObjectEraser,
@@ -48,6 +50,11 @@ function eraseFunctionStores() {
     catalog: makeDocumentCatalog(table, dynamo.table),
     sessions: makeUploadSessionStore(table, dynamo.table),
     eraser: makeObjectEraser(makeS3Client({ ...s3, credentials }), s3.bucket),
+    audit: makeAuditRecorder({
+      trail: makeAuditStore(table, dynamo.table),
+      retentionDays: 400,
+      logger: makeLogger('silent'),
+    }),
   };
 }
 

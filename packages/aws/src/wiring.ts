@@ -112,6 +112,7 @@ export function deleteEnrollmentPhotoHandler(settings: Settings) {
   return makeDeleteEnrollmentPhotoHandler({
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -120,6 +121,7 @@ export function deleteDetectionPhotoHandler(settings: Settings) {
   return makeDeleteDetectionPhotoHandler({
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -145,6 +147,7 @@ export function updateFileDocumentHandler(settings: Settings) {
     ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
     documents: makeDocumentStore(table.client, table.name),
     catalog: makeDocumentCatalog(table.client, table.name),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -155,6 +158,7 @@ export function deleteFileDocumentHandler(settings: Settings) {
     documents: makeDocumentStore(table.client, table.name),
     catalog: makeDocumentCatalog(table.client, table.name),
     eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
   });
 }
 
@@ -166,6 +170,7 @@ export function eraseFileDocumentsHandler(settings: Settings) {
     catalog: makeDocumentCatalog(table.client, table.name),
     sessions: makeUploadSessionStore(table.client, table.name),
     eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
   });
 }
 

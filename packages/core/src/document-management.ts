@@ -99,6 +99,8 @@ export function makeUpdateDocument(deps: {
     ifMatch: string | undefined,
     patch: DocumentPatch,
     subject: string,
+    /** Runs once the document is found and the If-Match holds, before it changes (the access trail's event). */
+    beforeChange: () => Promise<void> = async () => {},
   ): Promise<DocumentUpdate> => {
     if (ifMatch === undefined) {
       throw new PreconditionRequiredError(
@@ -110,6 +112,7 @@ export function makeUpdateDocument(deps: {
     if (!ifMatchHolds(ifMatch, metadataEtag(before))) {
       throw new PreconditionFailedError('The document changed since that ETag was read; read it again.');
     }
+    await beforeChange();
     const name = patch.name ?? before.name;
     const description = patch.description === undefined ? before.description : (patch.description ?? undefined);
     if (name === before.name && description === before.description) return { before, record: before, changed: false };

@@ -41,6 +41,10 @@ export async function eraseKey(eraser: ObjectEraser, key: string): Promise<numbe
 }
 
 /** What a photo deletion removed: how many versions (and delete markers) of how many photos. */
+/** Runs after a change's checks, before anything changes: a rejection stops the change with nothing changed. */
+export type BeforeChange = () => Promise<void>;
+const nothing: BeforeChange = async () => {};
+
 export interface PhotoErasure {
   readonly faceId: string;
   readonly detectionId?: string;
@@ -56,16 +60,19 @@ export interface PhotoErasure {
 export function makeDeletePhotos(deps: { readonly eraser: ObjectEraser }) {
   const { eraser } = deps;
   return {
-    async face(faceId: string): Promise<PhotoErasure> {
+    /** `beforeChange` runs once the photos are found, before any is deleted (the access trail's event). */
+    async face(faceId: string, beforeChange: BeforeChange = nothing): Promise<PhotoErasure> {
       const versions = await eraser.versionsUnder(facePhotosPrefix(faceId));
       if (versions.length === 0) throw new PhotoNotFoundError();
+      await beforeChange();
       const keys = new Set(versions.map((version) => version.key)).size;
       return { faceId, keys, versions: await deleteVersions(eraser, versions) };
     },
-    async detection(faceId: string, detectionId: string): Promise<PhotoErasure> {
+    async detection(faceId: string, detectionId: string, beforeChange: BeforeChange = nothing): Promise<PhotoErasure> {
       const versions = await eraser.versionsUnder(detectionPhotoKey(faceId, detectionId));
       const own = versions.filter((version) => version.key === detectionPhotoKey(faceId, detectionId));
       if (own.length === 0) throw new PhotoNotFoundError();
+      await beforeChange();
       return { faceId, detectionId, keys: 1, versions: await deleteVersions(eraser, own) };
     },
   };
@@ -91,9 +98,14 @@ async function eraseDocument(deps: DocumentErasureDeps, record: DocumentRecord):
 
 /** Deletes one document: every version of its bytes, then its item. `DocumentNotFoundError` when there is none. */
 export function makeDeleteDocument(deps: DocumentErasureDeps) {
-  return async (personId: string, documentId: string): Promise<DocumentErasure> => {
+  return async (
+    personId: string,
+    documentId: string,
+    beforeChange: BeforeChange = nothing,
+  ): Promise<DocumentErasure> => {
     const record = await deps.documents.get(personId, documentId);
     if (record === undefined) throw new DocumentNotFoundError();
+    await beforeChange();
     return { record, versions: await eraseDocument(deps, record) };
   };
 }

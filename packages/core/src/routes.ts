@@ -205,7 +205,8 @@ export const routes = [
     head: false,
     access: {
       objects: [{ actions: ['s3:DeleteObjectVersion'], prefix: 'faces/' }],
-      items: [roleReads],
+      // PutItem: the deletion's access event, under the face.
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'FACE#*' }, roleReads],
       versionListing: ['faces/'],
     },
     memoryMb: 512,
@@ -221,7 +222,8 @@ export const routes = [
     head: false,
     access: {
       objects: [{ actions: ['s3:DeleteObjectVersion'], prefix: 'faces/' }],
-      items: [roleReads],
+      // PutItem: the deletion's access event, under the face.
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'FACE#*' }, roleReads],
       versionListing: ['faces/'],
     },
     memoryMb: 512,
@@ -267,7 +269,11 @@ export const routes = [
     head: false,
     access: {
       objects: [],
-      items: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], partitionKeys: 'PERSON#*' }, roleReads],
+      // PutItem: the change's access event, with the person's data.
+      items: [
+        { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' },
+        roleReads,
+      ],
     },
     memoryMb: 512,
     timeoutSeconds: 30,
@@ -282,7 +288,11 @@ export const routes = [
     head: false,
     access: {
       objects: [{ actions: ['s3:DeleteObjectVersion'], prefix: 'people/' }],
-      items: [{ actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], partitionKeys: 'PERSON#*' }, roleReads],
+      // PutItem: the deletion's access event, with the person's data.
+      items: [
+        { actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' },
+        roleReads,
+      ],
       versionListing: ['people/'],
     },
     memoryMb: 512,
@@ -302,9 +312,13 @@ export const routes = [
         { actions: ['s3:DeleteObjectVersion'], prefix: 'people/' },
         { actions: ['s3:DeleteObjectVersion'], prefix: 'uploads/' },
       ],
-      // Query: the person's items; GetItem: whether bytes no listed item named belong to a newer upload.
+      // Query: the person's items; GetItem: whether bytes no listed item named belong to a newer upload;
+      // PutItem: the erasure's access event.
       items: [
-        { actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], partitionKeys: 'PERSON#*' },
+        {
+          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+          partitionKeys: 'PERSON#*',
+        },
         roleReads,
       ],
       versionListing: ['people/', 'uploads/'],

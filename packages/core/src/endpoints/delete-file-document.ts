@@ -1,3 +1,4 @@
+import { type AuditRecorder, auditFields, changeEvent } from '../audit.ts';
 import { DocumentNotFoundError } from '../documents.ts';
 import { type DocumentErasureDeps, makeDeleteDocument } from '../erasure.ts';
 import { isSafeId, parseGuid } from '../ids.ts';
@@ -9,13 +10,20 @@ import { routeById } from '../routes.ts';
  * version of the bytes and the metadata are gone; 404 when the person has no such document (also for a
  * repeated delete).
  */
-export function makeDeleteFileDocumentHandler(deps: HandlerDeps & DocumentErasureDeps) {
+export function makeDeleteFileDocumentHandler(
+  deps: HandlerDeps & DocumentErasureDeps & { readonly audit: AuditRecorder },
+) {
   const remove = makeDeleteDocument(deps);
-  return bufferedHandler(routeById('DeleteFileDocument'), deps, async (request) => {
+  return bufferedHandler(routeById('DeleteFileDocument'), deps, async (request, principal) => {
     const personId = parseGuid(request.pathParameters.personId);
     const { documentId } = request.pathParameters;
     if (personId === undefined || !isSafeId(documentId)) throw new DocumentNotFoundError();
-    await remove(personId, documentId);
+    const event = changeEvent(
+      deps.audit,
+      { ...auditFields(request, principal), action: 'document.delete', personId, documentId },
+      204,
+    );
+    await event.run((before) => remove(personId, documentId, before));
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
   });
 }

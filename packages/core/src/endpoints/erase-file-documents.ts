@@ -1,3 +1,4 @@
+import { type AuditRecorder, auditFields, changeEvent } from '../audit.ts';
 import { type DocumentErasureDeps, makeErasePersonDocuments } from '../erasure.ts';
 import { BadRequestError } from '../errors.ts';
 import type { HttpResponse } from '../http-types.ts';
@@ -12,6 +13,7 @@ export type EraseFileDocumentsDeps = HandlerDeps &
     readonly clock?: () => Date;
     /** How long one request erases before it answers 202 (ERASURE_BUDGET_MS). */
     readonly budgetMs?: number;
+    readonly audit: AuditRecorder;
   };
 
 /**
@@ -22,9 +24,15 @@ export type EraseFileDocumentsDeps = HandlerDeps &
  */
 export function makeEraseFileDocumentsHandler(deps: EraseFileDocumentsDeps) {
   const erase = makeErasePersonDocuments(deps);
-  return bufferedHandler(routeById('EraseFileDocuments'), deps, async (request): Promise<HttpResponse> => {
+  return bufferedHandler(routeById('EraseFileDocuments'), deps, async (request, principal): Promise<HttpResponse> => {
     const personId = parseGuid(request.pathParameters.personId);
     if (personId === undefined) throw new BadRequestError('personId must be a GUID.');
+    // One event a request, before anything is erased: each repeat of a 202 records its own.
+    await changeEvent(
+      deps.audit,
+      { ...auditFields(request, principal), action: 'person.erase', personId },
+      204,
+    ).before();
     const outcome = await erase(personId);
     if (outcome.complete) return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
     return {

@@ -1,3 +1,4 @@
+import { type AuditRecorder, auditFields, changeEvent } from '../audit.ts';
 import { checkDocumentPatch, makeUpdateDocument } from '../document-management.ts';
 import { documentMetadata, metadataEtag } from '../document-metadata.ts';
 import { DocumentNotFoundError } from '../documents.ts';
@@ -32,7 +33,11 @@ function parsePatchBody(contentType: string | undefined, body: Buffer): unknown 
  * metadata as it is now and its new ETag. The bytes never change: a new file is a new upload.
  */
 export function makeUpdateFileDocumentHandler(
-  deps: HandlerDeps & { readonly documents: DocumentStore; readonly catalog: DocumentCatalog },
+  deps: HandlerDeps & {
+    readonly documents: DocumentStore;
+    readonly catalog: DocumentCatalog;
+    readonly audit: AuditRecorder;
+  },
 ) {
   const update = makeUpdateDocument(deps);
   return bufferedHandler(routeById('UpdateFileDocument'), deps, async (request, principal) => {
@@ -41,7 +46,14 @@ export function makeUpdateFileDocumentHandler(
     if (personId === undefined || !isSafeId(documentId)) throw new DocumentNotFoundError();
     const patch = checkDocumentPatch(parsePatchBody(request.headers['content-type'], request.body()));
     if (request.repeatedHeaders.has('if-match')) throw new BadRequestError('If-Match is sent more than once.');
-    const { record } = await update({ personId, documentId }, request.headers['if-match'], patch, principal.subject);
+    const event = changeEvent(
+      deps.audit,
+      { ...auditFields(request, principal), action: 'document.update', personId, documentId },
+      200,
+    );
+    const { record } = await event.run((before) =>
+      update({ personId, documentId }, request.headers['if-match'], patch, principal.subject, before),
+    );
     return {
       statusCode: 200,
       headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ETag: metadataEtag(record) },
