@@ -23,6 +23,18 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Function"
     }
+    "DeleteDetectionPhoto": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "DeleteEnrollmentPhoto": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "DeleteFileDocument": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "DetectionPhoto": {
       "name": string
       "type": "sst.aws.Function"
@@ -43,6 +55,10 @@ declare module "sst" {
       "name": string
       "type": "sst.aws.Function"
     }
+    "EraseFileDocuments": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "FileDocumentLink": {
       "name": string
       "type": "sst.aws.Function"
@@ -50,6 +66,10 @@ declare module "sst" {
     "Files": {
       "name": string
       "type": "sst.aws.Bucket"
+    }
+    "GetFileDocument": {
+      "name": string
+      "type": "sst.aws.Function"
     }
     "JwtAudience": {
       "type": "sst.sst.Secret"
@@ -79,6 +99,10 @@ declare module "sst" {
       "type": "sst.sst.Secret"
       "value": string
     }
+    "ListFileDocuments": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
     "Metadata": {
       "name": string
       "type": "sst.aws.Dynamo"
@@ -88,6 +112,10 @@ declare module "sst" {
       "type": "sst.aws.Function"
     }
     "SweepOrphanDocuments": {
+      "name": string
+      "type": "sst.aws.Function"
+    }
+    "UpdateFileDocument": {
       "name": string
       "type": "sst.aws.Function"
     }

@@ -38,6 +38,7 @@ export function functionArgs(spec: FunctionSpec): sst.aws.FunctionArgs {
       objectsUnder: (prefix) => $interpolate`${bucket.arn}/${prefix}*`,
       bucket: bucket.arn,
       table: table.arn,
+      index: (name) => $interpolate`${table.arn}/index/${name}`,
     }),
     // As SST bundles by default, stated because scripts/bundle.ts measures the same bundles.
     nodejs: { format: 'esm', minify: true, sourcemap: false },

@@ -1,5 +1,6 @@
-import { TTL_ATTRIBUTE } from '@identities/aws/table';
+import { CREATED_AT_ATTRIBUTE, TTL_ATTRIBUTE } from '@identities/aws/table';
 import {
+  DOCUMENTS_BY_TIME_INDEX,
   LINK_EXPOSED_HEADERS,
   LINK_REQUEST_HEADERS,
   NONCURRENT_VERSION_DAYS,
@@ -73,8 +74,11 @@ new aws.s3.BucketLifecycleConfiguration('FilesLifecycle', {
 
 /** The key schema of `tableDefinition` in @identities/aws (a test holds the two together). */
 export const table = new sst.aws.Dynamo('Metadata', {
-  fields: { pk: 'string', sk: 'string' },
+  fields: { pk: 'string', sk: 'string', [CREATED_AT_ATTRIBUTE]: 'string' },
   primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
+  // A person's documents, newest first. A global index, because a local one cannot be added to a table
+  // that exists (customer stages have one); DynamoDB fills it from the items already there.
+  globalIndexes: { [DOCUMENTS_BY_TIME_INDEX]: { hashKey: 'pk', rangeKey: CREATED_AT_ATTRIBUTE, projection: 'all' } },
   deletionProtection: stage.customer,
   // Upload sessions never completed are removed by DynamoDB itself.
   ttl: TTL_ATTRIBUTE,

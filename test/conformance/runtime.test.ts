@@ -496,6 +496,50 @@ describe('documents under the Lambda runtime', () => {
     expect((await both('EnrollmentPhotoLink', post(noPhoto, bearer(jwt)))).status).toBe(404);
   });
 
+  it('lists, describes, changes and deletes documents, and erases a person, alike in both', async () => {
+    const all = await token({ claims: { permissions: Object.values(PERMISSIONS) } });
+    const documents = `/api/v1/people/${personId}/fileDocuments`;
+    const one = `${documents}/${documentId}`;
+    const listed = await both('ListFileDocuments', get(`${documents}?limit=1`, bearer(all)));
+    expect(listed.status).toBe(200);
+    expect(listed.headers.Link).toMatch(/rel="next"/);
+    expect((await both('GetFileDocument', get(one, bearer(all)))).status).toBe(200);
+    // The second run changes nothing and answers the same metadata and ETag.
+    const change = apiEvent({
+      method: 'PATCH',
+      path: one,
+      headers: { ...bearer(all), 'Content-Type': 'application/merge-patch+json', 'If-Match': '*' },
+      body: Buffer.from(JSON.stringify({ description: 'Both sides' })),
+    });
+    expect((await both('UpdateFileDocument', change)).status).toBe(200);
+    const remove = apiEvent({ method: 'DELETE', path: one, headers: bearer(all) });
+    expect((await realOutcome('DeleteFileDocument', remove)).outcome.status).toBe(204);
+    expect((await both('DeleteFileDocument', remove)).status).toBe(404);
+    const erase = apiEvent({ method: 'DELETE', path: documents, headers: bearer(all) });
+    expect((await both('EraseFileDocuments', erase)).status).toBe(204);
+    expect((await both('ListFileDocuments', get(documents, bearer(all)))).body.toString()).toBe(
+      '{"items":[],"nextCursor":null}',
+    );
+  });
+
+  it('deletes photos (204, then 404) alike in both', async () => {
+    const all = await token({ claims: { permissions: [PERMISSIONS.mutateIdentity] } });
+    const faceId = `face-${newPersonId()}`;
+    await putObject(enrollmentPhotoKey(faceId), jpegBytes());
+    await putObject(detectionPhotoKey(faceId, 'd1'), jpegBytes());
+    await putObject(detectionPhotoKey(faceId, 'd2'), jpegBytes());
+    const detection = apiEvent({
+      method: 'DELETE',
+      path: `/api/v1/people/detectionPhoto/${faceId}/d1`,
+      headers: bearer(all),
+    });
+    expect((await realOutcome('DeleteDetectionPhoto', detection)).outcome.status).toBe(204);
+    expect((await both('DeleteDetectionPhoto', detection)).status).toBe(404);
+    const face = apiEvent({ method: 'DELETE', path: `/api/v1/people/enrollmentPhoto/${faceId}`, headers: bearer(all) });
+    expect((await realOutcome('DeleteEnrollmentPhoto', face)).outcome.status).toBe(204);
+    expect((await both('DeleteEnrollmentPhoto', face)).status).toBe(404);
+  });
+
   it('left every runtime process alive, each having served its invocations', () => {
     for (const { route, process, api } of runtimes.values()) {
       expect(process.alive, `${route.id}: ${process.log}`).toBe(true);

@@ -103,7 +103,7 @@ describe('identities serve (npm run dev), over real HTTP', () => {
   it('answers unknown paths and methods as API Gateway does: 403 Missing Authentication Token', async () => {
     for (const [method, path] of [
       ['GET', '/api/v1/people/unknown'],
-      ['DELETE', '/api/v1/people/enrollmentPhoto/x'],
+      ['PUT', '/api/v1/people/enrollmentPhoto/x'],
       ['GET', '/'],
     ] as const) {
       const response = await fetch(`${server.url}${path}`, { method });

@@ -82,11 +82,11 @@ const fn = (standIns: StandIns, id: RouteId, principal: string | undefined = id)
 const SESSIONS = '/api/v1/people/fileDocuments/uploadSessions';
 const FAR_FUTURE = () => new Date(Date.now() + 365 * 24 * 3600 * 1000);
 
-/** A token whose file permissions come from a role, so every route must read the role's item. */
+/** A token whose permissions come from a role, so every route must read the role's item. */
 async function roleToken(standIns: StandIns) {
   const role = `files-${randomUUID()}`;
   const { client, name } = tableOf(storageAs(standIns));
-  await makeRoleStore(client, name).put({ name: role, permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles] });
+  await makeRoleStore(client, name).put({ name: role, permissions: Object.values(PERMISSIONS) });
   client.destroy();
   return token({ claims: { roles: [role] } });
 }
@@ -286,6 +286,115 @@ export const SCENARIOS: Readonly<Record<string, (standIns: StandIns) => Promise<
     expect((await completeSession(standIns, started.documentId, personId)).statusCode).toBe(409);
     expect((await postForm(started, bytes)).status).toBe(204);
     expect((await completeSession(standIns, started.documentId, personId)).statusCode).toBe(200);
+  },
+
+  async DeleteEnrollmentPhoto(standIns) {
+    const faceId = `face-${randomUUID()}`;
+    await putAsInstall(standIns, `faces/${faceId}/enrollment.jpg`, jpegBytes());
+    await putAsInstall(standIns, `faces/${faceId}/detections/d1.jpg`, jpegBytes());
+    const handler = fn(standIns, 'DeleteEnrollmentPhoto');
+    const event = async () =>
+      apiEvent({
+        method: 'DELETE',
+        path: `/api/v1/people/enrollmentPhoto/${faceId}`,
+        headers: bearer(await roleToken(standIns)),
+      });
+    expect((await invoke(handler, await event())).statusCode).toBe(204);
+    expect((await invoke(handler, await event())).statusCode).toBe(404);
+  },
+
+  async DeleteDetectionPhoto(standIns) {
+    const faceId = `face-${randomUUID()}`;
+    await putAsInstall(standIns, `faces/${faceId}/detections/d1.jpg`, jpegBytes());
+    const handler = fn(standIns, 'DeleteDetectionPhoto');
+    const event = async () =>
+      apiEvent({
+        method: 'DELETE',
+        path: `/api/v1/people/detectionPhoto/${faceId}/d1`,
+        headers: bearer(await roleToken(standIns)),
+      });
+    expect((await invoke(handler, await event())).statusCode).toBe(204);
+    expect((await invoke(handler, await event())).statusCode).toBe(404);
+  },
+
+  async ListFileDocuments(standIns) {
+    const personId = randomUUID();
+    const documentId = `doc-${randomUUID()}`;
+    expect((await uploadDocument(standIns, undefined, personId, documentId)).statusCode).toBe(200);
+    const response = await invoke(
+      fn(standIns, 'ListFileDocuments'),
+      apiEvent({ path: `/api/v1/people/${personId}/fileDocuments`, headers: bearer(await roleToken(standIns)) }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect((response.json().items as { id: string }[]).map((item) => item.id)).toEqual([documentId]);
+  },
+
+  async GetFileDocument(standIns) {
+    const personId = randomUUID();
+    const documentId = `doc-${randomUUID()}`;
+    expect((await uploadDocument(standIns, undefined, personId, documentId)).statusCode).toBe(200);
+    const response = await invoke(
+      fn(standIns, 'GetFileDocument'),
+      apiEvent({
+        path: `/api/v1/people/${personId}/fileDocuments/${documentId}`,
+        headers: bearer(await roleToken(standIns)),
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+  },
+
+  async UpdateFileDocument(standIns) {
+    const personId = randomUUID();
+    const documentId = `doc-${randomUUID()}`;
+    expect((await uploadDocument(standIns, undefined, personId, documentId)).statusCode).toBe(200);
+    const response = await invoke(
+      fn(standIns, 'UpdateFileDocument'),
+      apiEvent({
+        method: 'PATCH',
+        path: `/api/v1/people/${personId}/fileDocuments/${documentId}`,
+        headers: {
+          ...bearer(await roleToken(standIns)),
+          'Content-Type': 'application/merge-patch+json',
+          'If-Match': '*',
+        },
+        body: Buffer.from(JSON.stringify({ name: 'Renamed' })),
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+  },
+
+  async DeleteFileDocument(standIns) {
+    const personId = randomUUID();
+    const documentId = `doc-${randomUUID()}`;
+    expect((await uploadDocument(standIns, undefined, personId, documentId)).statusCode).toBe(200);
+    const handler = fn(standIns, 'DeleteFileDocument');
+    const event = async () =>
+      apiEvent({
+        method: 'DELETE',
+        path: `/api/v1/people/${personId}/fileDocuments/${documentId}`,
+        headers: bearer(await roleToken(standIns)),
+      });
+    expect((await invoke(handler, await event())).statusCode).toBe(204);
+    expect((await invoke(handler, await event())).statusCode).toBe(404);
+  },
+
+  async EraseFileDocuments(standIns) {
+    const personId = randomUUID();
+    expect((await uploadDocument(standIns, undefined, personId, `doc-${randomUUID()}`)).statusCode).toBe(200);
+    // A pending session with its staged bytes, and bytes no document names (an upload's leftovers).
+    const bytes = Buffer.from('%PDF-1.7 passport');
+    const started = (await startSession(standIns, undefined, personId, bytes)).json() as unknown as Started;
+    expect((await postForm(started, bytes)).status).toBe(204);
+    await putAsInstall(standIns, `people/${personId}/documents/gone/${randomUUID()}`, Buffer.from('left'));
+    const response = await invoke(
+      fn(standIns, 'EraseFileDocuments'),
+      apiEvent({
+        method: 'DELETE',
+        path: `/api/v1/people/${personId}/fileDocuments`,
+        headers: bearer(await roleToken(standIns)),
+      }),
+    );
+    expect(response.statusCode).toBe(204);
   },
 
   async SweepOrphanDocuments(standIns) {

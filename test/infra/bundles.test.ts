@@ -35,12 +35,14 @@ const has = (bundle: FunctionBundle, modulePath: string) => bundle.inputs.some((
 const DYNAMODB_MODULES = ['@aws-sdk/client-dynamodb/', '@aws-sdk/lib-dynamodb/', 'packages/aws/src/dynamo-client.ts'];
 
 describe('function bundles', () => {
-  it('are ES modules with the AWS SDK inside, minified', () => {
+  it('are ES modules with the AWS SDK inside, minified; the S3 client only where objects are touched', () => {
     for (const route of functions) {
       const { bundle, code } = bundleOf(route.id);
       expect(code.startsWith("import { createRequire as topLevelCreateRequire } from 'module';")).toBe(true);
-      // Only a function that touches objects carries the S3 client (the access trail's reads items only).
-      expect(has(bundle, '@aws-sdk/client-s3/'), route.id).toBe(route.access.objects.length > 0);
+      // Only a function that touches objects (or lists their versions) carries the S3 client.
+      const usesObjects =
+        route.access.objects.length > 0 || ('versionListing' in route.access && route.access.versionListing.length > 0);
+      expect(has(bundle, '@aws-sdk/client-s3/'), route.id).toBe(usesObjects);
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
       // Minified: a handful of very long lines.
       expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
@@ -57,6 +59,8 @@ describe('function bundles', () => {
     // The photo functions put their access events when a stage audits photo downloads.
     expect(bundleOf('EnrollmentPhoto').code).toContain('DynamoDB');
     expect(bundleOf('SweepOrphanDocuments').code).toContain('DynamoDB');
+    // Metadata routes carry no S3 client.
+    expect(has(bundleOf('ListFileDocuments').bundle, '@aws-sdk/client-s3/')).toBe(false);
   });
 
   it('carry the multipart parser in the multipart upload only', () => {

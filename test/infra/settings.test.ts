@@ -132,16 +132,24 @@ describe('checkJwtSettings', () => {
 });
 
 describe('statementsFor', () => {
-  const targets = { objectsUnder: (prefix: string) => `bucket/${prefix}*`, bucket: 'bucket', table: 'table' };
+  const targets = {
+    objectsUnder: (prefix: string) => `bucket/${prefix}*`,
+    bucket: 'bucket',
+    table: 'table',
+    index: (name: string) => `table/index/${name}`,
+  };
 
   it('derives every route’s and job’s statements from its access, scoping items by partition key', () => {
     for (const route of [...routes, ...jobs]) {
       const statements = statementsFor(route.id, route.access, targets);
       const listing = 'listing' in route.access ? route.access.listing.length : 0;
-      expect(statements).toHaveLength(route.access.objects.length + route.access.items.length + listing);
+      const versionListing = 'versionListing' in route.access ? route.access.versionListing.length : 0;
+      expect(statements).toHaveLength(
+        route.access.objects.length + route.access.items.length + listing + versionListing,
+      );
       for (const statement of statements) {
         expect(statement.actions.every((action) => !action.includes('*'))).toBe(true);
-        if (statement.resources.includes('table')) {
+        if (statement.resources.some((resource) => resource.startsWith('table'))) {
           expect(statement.conditions?.[0]).toMatchObject({
             test: 'ForAllValues:StringLike',
             variable: 'dynamodb:LeadingKeys',
@@ -167,6 +175,32 @@ describe('statementsFor', () => {
     expect(() => statementsFor('R', { objects: [], items: [], listing: ['people/*'] }, targets)).toThrow(
       /literal folder/,
     );
+    const onIndex = { objects: [], items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*', index: 'i' }] };
+    expect(() => statementsFor('R', onIndex, targets)).toThrow(/only dynamodb:Query/);
+  });
+
+  it('grants a Query on an index on the index’s own ARN, scoped by partition key', () => {
+    const access = {
+      objects: [],
+      items: [{ actions: ['dynamodb:Query'], partitionKeys: 'PERSON#*', index: 'byTime' }],
+    };
+    expect(statementsFor('R', access, targets)).toEqual([
+      {
+        actions: ['dynamodb:Query'],
+        resources: ['table/index/byTime'],
+        conditions: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['PERSON#*'] }],
+      },
+    ]);
+  });
+
+  it('grants version listing on the bucket only under the stated prefix', () => {
+    expect(statementsFor('R', { objects: [], items: [], versionListing: ['faces/'] }, targets)).toEqual([
+      {
+        actions: ['s3:ListBucketVersions'],
+        resources: ['bucket'],
+        conditions: [{ test: 'StringLike', variable: 's3:prefix', values: ['faces/*'] }],
+      },
+    ]);
   });
 
   it('grants listing on the bucket only under the stated prefix', () => {

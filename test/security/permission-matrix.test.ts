@@ -53,6 +53,8 @@ const ROLES = {
   adder: { name: `Adder ${suffix}`, permissions: [PERMISSIONS.addFiles] },
   both: { name: `Clerk ${suffix}`, permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles] },
   other: { name: `Unrelated ${suffix}`, permissions: ['Read Identity Photos'] },
+  deleter: { name: `Deleter ${suffix}`, permissions: [PERMISSIONS.deleteFiles] },
+  mutator: { name: `Mutator ${suffix}`, permissions: [PERMISSIONS.mutateIdentity] },
 } as const;
 beforeAll(() => Promise.all(Object.values(ROLES).map((role) => roleStore.put(role))));
 
@@ -67,16 +69,27 @@ const CALLERS: Readonly<Record<string, Caller>> = {
   'an empty permissions claim': { claims: { permissions: [] }, granted: [] },
   'read only': { claims: { permissions: [PERMISSIONS.readFiles] }, granted: [PERMISSIONS.readFiles] },
   'add only': { claims: { permissions: [PERMISSIONS.addFiles] }, granted: [PERMISSIONS.addFiles] },
-  both: { claims: { permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles] }, granted: Object.values(PERMISSIONS) },
+  both: {
+    claims: { permissions: [PERMISSIONS.addFiles, PERMISSIONS.readFiles] },
+    granted: [PERMISSIONS.addFiles, PERMISSIONS.readFiles],
+  },
   'both, as one space-separated string': {
     claims: { permissions: `${PERMISSIONS.addFiles} ${PERMISSIONS.readFiles}` },
+    granted: [PERMISSIONS.addFiles, PERMISSIONS.readFiles],
+  },
+  'delete only': { claims: { permissions: [PERMISSIONS.deleteFiles] }, granted: [PERMISSIONS.deleteFiles] },
+  'delete through a role': { claims: { roles: [ROLES.deleter.name] }, granted: [PERMISSIONS.deleteFiles] },
+  'mutate only': { claims: { permissions: [PERMISSIONS.mutateIdentity] }, granted: [PERMISSIONS.mutateIdentity] },
+  'mutate through a role': { claims: { role: ROLES.mutator.name }, granted: [PERMISSIONS.mutateIdentity] },
+  'every permission, as one space-separated string': {
+    claims: { permissions: Object.values(PERMISSIONS).join(' ') },
     granted: Object.values(PERMISSIONS),
   },
   'read through a role': { claims: { role: ROLES.reader.name }, granted: [PERMISSIONS.readFiles] },
   'add through a role': { claims: { roles: [ROLES.adder.name] }, granted: [PERMISSIONS.addFiles] },
   'both through a role (long-form claim)': {
     claims: { 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role': ROLES.both.name },
-    granted: Object.values(PERMISSIONS),
+    granted: [PERMISSIONS.addFiles, PERMISSIONS.readFiles],
   },
   'a role without file permissions': { claims: { role: ROLES.other.name }, granted: [] },
   'a role that does not exist': { claims: { role: `Missing ${suffix}` }, granted: [] },

@@ -9,15 +9,18 @@ export interface ApiRequest {
   readonly body?: Buffer;
 }
 
-/** The event API Gateway would send for this request, routed by the route table. */
+/** The event API Gateway would send for this request (`path` may carry a query), routed by the route table. */
 export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
   const method = request.method ?? 'GET';
-  const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, request.path));
+  const [path = '', search] = request.path.split(/\?(.*)/s);
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(search ?? '')) query[name] = [...(query[name] ?? []), value];
+  const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, path));
   if (route === undefined) throw new Error(`no route for ${method} ${request.path}`);
   const headers = Object.fromEntries(
     Object.entries(request.headers ?? {}).map(([name, value]) => [name, Array.isArray(value) ? value : [value]]),
   );
-  return proxyEvent({ route, method, path: request.path, headers, ...(request.body ? { body: request.body } : {}) });
+  return proxyEvent({ route, method, path, headers, query, ...(request.body ? { body: request.body } : {}) });
 }
 
 export const lambdaContext = (): Context =>

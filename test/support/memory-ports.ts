@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   ConflictError,
+  type DocumentCatalog,
   type DocumentRecord,
   type DocumentStore,
+  type ObjectEraser,
   type ObjectStore,
   type RoleStore,
   type UploadSession,
@@ -98,6 +100,7 @@ type Item =
 export function memoryMetadata(clock: () => Date = () => new Date()): {
   documents: DocumentStore;
   sessions: UploadSessionStore;
+  catalog: DocumentCatalog;
   readonly calls: string[];
 } {
   const items = new Map<string, Item>();
@@ -149,7 +152,128 @@ export function memoryMetadata(clock: () => Date = () => new Date()): {
       if (pending(session)) items.delete(keyOf(session.personId, session.documentId));
     },
   };
-  return { documents, sessions, calls };
+  const catalog: DocumentCatalog = {
+    async list(personId, { limit, after }) {
+      const all = [...items.values()]
+        .flatMap((item) => (item.kind === 'document' && item.record.personId === personId ? [item.record] : []))
+        .sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1));
+      const start = after === undefined ? 0 : all.findIndex((record) => record.documentId === after) + 1;
+      const items_ = all.slice(start, start + limit);
+      const next = start + limit < all.length ? items_.at(-1)?.documentId : undefined;
+      return { items: items_, next };
+    },
+    async update(record, change) {
+      const key = keyOf(record.personId, record.documentId);
+      const item = items.get(key);
+      if (item?.kind !== 'document' || item.record.objectKey !== record.objectKey) return undefined;
+      if ((item.record.revision ?? 0) !== (record.revision ?? 0)) return undefined;
+      const updated = { ...item.record, ...change, revision: (record.revision ?? 0) + 1 };
+      items.set(key, { kind: 'document', record: updated });
+      return updated;
+    },
+    async remove(record) {
+      calls.push(`remove ${record.personId} ${record.documentId}`);
+      const key = keyOf(record.personId, record.documentId);
+      const item = items.get(key);
+      if (item?.kind === 'document' && item.record.objectKey === record.objectKey) items.delete(key);
+    },
+    async itemsOf(personId, limit) {
+      return [...items.entries()]
+        .filter(([key]) => key.startsWith(`${personId}/`))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .slice(0, limit)
+        .map(([, item]) => item);
+    },
+  };
+  return { documents, sessions, catalog, calls };
+}
+
+interface MemoryVersion {
+  readonly versionId: string;
+  /** undefined: a delete marker. */
+  readonly bytes: Buffer | undefined;
+  readonly contentType: string;
+  readonly lastModified: Date;
+}
+
+/**
+ * A versioned bucket in memory, as S3 keeps one: a put adds a version, a delete adds a delete marker,
+ * and only deleting each version by its id removes the bytes for good.
+ */
+export function memoryVersionedObjects(
+  clock: () => Date = () => new Date(),
+): ObjectStore & ObjectEraser & { readonly calls: string[]; versionCount(prefix: string): number } {
+  const objects = new Map<string, MemoryVersion[]>();
+  const calls: string[] = [];
+  let counter = 0;
+  const add = (key: string, bytes: Buffer | undefined, contentType: string) => {
+    const versions = objects.get(key) ?? [];
+    versions.push({ versionId: `v${++counter}`, bytes, contentType, lastModified: clock() });
+    objects.set(key, versions);
+  };
+  const current = (key: string) => {
+    const latest = objects.get(key)?.at(-1);
+    return latest?.bytes === undefined ? undefined : { ...latest, bytes: latest.bytes };
+  };
+  const info = (version: { bytes: Buffer; contentType: string; versionId: string }) => ({
+    size: version.bytes.length,
+    etag: `"${version.versionId}"`,
+    contentType: version.contentType,
+  });
+  return {
+    calls,
+    versionCount: (prefix) =>
+      [...objects.entries()].filter(([key]) => key.startsWith(prefix)).reduce((sum, [, list]) => sum + list.length, 0),
+    async get(key, range) {
+      calls.push(`get ${key}`);
+      const version = current(key);
+      if (version === undefined) return undefined;
+      const bytes = range === undefined ? version.bytes : version.bytes.subarray(range.start, range.end + 1);
+      return { ...info(version), size: bytes.length, body: Readable.from([bytes]) };
+    },
+    async head(key) {
+      const version = current(key);
+      return version === undefined ? undefined : info(version);
+    },
+    async put(key, body, options) {
+      calls.push(`put ${key}`);
+      add(key, Buffer.from(body), options.contentType);
+    },
+    async copy(fromKey, toKey, options) {
+      const version = current(fromKey);
+      if (version === undefined) throw new Error(`no object ${fromKey}`);
+      add(toKey, version.bytes, options.contentType);
+    },
+    async delete(key) {
+      calls.push(`delete ${key}`);
+      add(key, undefined, '');
+    },
+    async listOlderThan(prefix, before) {
+      return [...objects.keys()].filter((key) => {
+        const version = current(key);
+        return key.startsWith(prefix) && version !== undefined && version.lastModified < before;
+      });
+    },
+    async versionsUnder(prefix) {
+      calls.push(`versions ${prefix}`);
+      return [...objects.entries()]
+        .filter(([key]) => key.startsWith(prefix))
+        .flatMap(([key, versions]) =>
+          versions.map((version) => ({
+            key,
+            versionId: version.versionId,
+            lastModified: version.lastModified,
+            deleteMarker: version.bytes === undefined,
+          })),
+        );
+    },
+    async deleteVersion(key, versionId) {
+      calls.push(`deleteVersion ${key} ${versionId}`);
+      const remaining = (objects.get(key) ?? []).filter((version) => version.versionId !== versionId);
+      if (remaining.length === 0) objects.delete(key);
+      else objects.set(key, remaining);
+    },
+  };
 }
 
 /** Upload forms that name their key and limits in the clear, so a test can check what was asked. */

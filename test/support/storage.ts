@@ -29,6 +29,7 @@ export const dynamoClient = makeDynamoClient(dynamo);
 export const objectStore = makeObjectStore(s3Client, bucket);
 export const documentStore = makeDocumentStore(dynamoClient, dynamo.table);
 export const roleStore = makeRoleStore(dynamoClient, dynamo.table);
+export const sessionStore = makeUploadSessionStore(dynamoClient, dynamo.table);
 /** The access trail as the run's key reads it, and a recorder writing to it with the default retention. */
 export const auditTrail = makeAuditStore(dynamoClient, dynamo.table);
 export const auditRecorder = recorderOf(auditTrail);

@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
+  ListObjectVersionsCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -12,7 +13,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ByteRange, DownloadLinks, ObjectStore, UploadTargets } from '@identities/core';
+import type {
+  ByteRange,
+  DownloadLinks,
+  ObjectEraser,
+  ObjectStore,
+  ObjectVersion,
+  UploadTargets,
+} from '@identities/core';
 import { type Env, optionalEnv, regionOf, requireEnv } from './env.ts';
 import type { AccessKey, StorageSettings } from './settings.ts';
 import {
@@ -143,6 +151,56 @@ export function makeObjectStore(client: S3Client, bucket: string): ObjectStore {
       return keys;
     },
   };
+}
+
+/**
+ * Erases for good: lists every version and delete marker under a prefix (ListObjectVersions, paged by
+ * key and version marker) and deletes each by its version id (s3:DeleteObjectVersion). An unversioned
+ * store lists each object once, as version `null`, which deletes it.
+ */
+export function makeObjectEraser(client: S3Client, bucket: string): ObjectEraser {
+  return {
+    async versionsUnder(prefix) {
+      const versions: ObjectVersion[] = [];
+      let keyMarker: string | undefined;
+      let versionIdMarker: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+          }),
+        );
+        const entries = [
+          ...(page.Versions ?? []).map((version) => ({ ...version, deleteMarker: false })),
+          ...(page.DeleteMarkers ?? []).map((marker) => ({ ...marker, deleteMarker: true })),
+        ];
+        for (const entry of entries) {
+          if (entry.Key === undefined) continue;
+          versions.push({
+            key: entry.Key,
+            versionId: entry.VersionId ?? 'null',
+            lastModified: entry.LastModified,
+            deleteMarker: entry.deleteMarker,
+          });
+        }
+        const truncated = page.IsTruncated === true;
+        keyMarker = truncated ? page.NextKeyMarker : undefined;
+        versionIdMarker = truncated ? page.NextVersionIdMarker : undefined;
+      } while (keyMarker !== undefined);
+      return versions;
+    },
+    async deleteVersion(key, versionId) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    },
+  };
+}
+
+/** The eraser of the settings' bucket: one client per container. */
+export function objectEraserOf(storage: StorageSettings): ObjectEraser {
+  return makeObjectEraser(makeS3Client({ ...storage, endpoint: storage.s3Endpoint }), storage.bucket);
 }
 
 /**

@@ -33,5 +33,8 @@ export function toDocumentRecord(item: Record<string, unknown>): DocumentRecord 
     objectKey: text('objectKey'),
     createdAt: text('createdAt'),
     createdBy: text('createdBy'),
+    ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
+    ...(typeof item.updatedBy === 'string' ? { updatedBy: item.updatedBy } : {}),
+    ...(typeof item.revision === 'number' ? { revision: item.revision } : {}),
   };
 }

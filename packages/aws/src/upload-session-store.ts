@@ -110,7 +110,7 @@ function sessionItem(session: UploadSession): Record<string, unknown> {
   };
 }
 
-function toSession(item: Record<string, unknown>): UploadSession {
+export function toSession(item: Record<string, unknown>): UploadSession {
   const text = (name: string): string => {
     const value = item[name];
     if (typeof value !== 'string') throw new Error(`upload session item has no ${name}`);

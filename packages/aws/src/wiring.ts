@@ -3,24 +3,31 @@ import {
   type LogLevel,
   makeAuditTrailHandler,
   makeCompleteUploadSessionHandler,
+  makeDeleteDetectionPhotoHandler,
+  makeDeleteEnrollmentPhotoHandler,
+  makeDeleteFileDocumentHandler,
   makeDetectionPhotoHandler,
   makeDetectionPhotoLinkHandler,
   makeDownloadFileDocumentHandler,
   makeEnrollmentPhotoHandler,
   makeEnrollmentPhotoLinkHandler,
+  makeEraseFileDocumentsHandler,
   makeFileDocumentLinkHandler,
+  makeGetFileDocumentHandler,
+  makeListFileDocumentsHandler,
   makeLogger,
   makeStartUploadSessionHandler,
   makeSweepOrphanDocumentsHandler,
+  makeUpdateFileDocumentHandler,
   makeUploadFileDocumentHandler,
 } from '@identities/core';
 import { makeAuditStore } from './audit-store.ts';
 import { auditOf } from './audit-wiring.ts';
-import { makeDocumentStore } from './document-store.ts';
+import { makeDocumentCatalog, makeDocumentStore } from './document-store.ts';
 import { tableOf } from './dynamo-client.ts';
 import { handlerDepsOf } from './handler-deps.ts';
 import { makeRoleStore } from './role-store.ts';
-import { downloadLinksOf, objectStoreOf, uploadTargetsOf } from './s3.ts';
+import { downloadLinksOf, objectEraserOf, objectStoreOf, uploadTargetsOf } from './s3.ts';
 import type { Settings, StorageSettings } from './settings.ts';
 import { makeUploadSessionStore } from './upload-session-store.ts';
 
@@ -113,6 +120,15 @@ export function fileDocumentLinkHandler(settings: Settings) {
   });
 }
 
+export function deleteEnrollmentPhotoHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDeleteEnrollmentPhotoHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
+  });
+}
+
 export function enrollmentPhotoLinkHandler(settings: Settings) {
   return makeEnrollmentPhotoLinkHandler({
     ...handlerDepsOf(settings),
@@ -126,6 +142,64 @@ export function detectionPhotoLinkHandler(settings: Settings) {
     ...handlerDepsOf(settings),
     objects: objectStoreOf(settings.storage),
     links: downloadLinksOf(settings.storage),
+  });
+}
+
+export function deleteDetectionPhotoHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDeleteDetectionPhotoHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
+  });
+}
+
+export function listFileDocumentsHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeListFileDocumentsHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    catalog: makeDocumentCatalog(table.client, table.name),
+  });
+}
+
+export function getFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeGetFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+  });
+}
+
+export function updateFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeUpdateFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    catalog: makeDocumentCatalog(table.client, table.name),
+    audit: auditOf(settings, table),
+  });
+}
+
+export function deleteFileDocumentHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeDeleteFileDocumentHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    catalog: makeDocumentCatalog(table.client, table.name),
+    eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
+  });
+}
+
+export function eraseFileDocumentsHandler(settings: Settings) {
+  const table = tableOf(settings.storage);
+  return makeEraseFileDocumentsHandler({
+    ...handlerDepsOf(settings, makeRoleStore(table.client, table.name)),
+    documents: makeDocumentStore(table.client, table.name),
+    catalog: makeDocumentCatalog(table.client, table.name),
+    sessions: makeUploadSessionStore(table.client, table.name),
+    eraser: objectEraserOf(settings.storage),
+    audit: auditOf(settings, table),
   });
 }
 

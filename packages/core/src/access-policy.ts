@@ -21,13 +21,21 @@ export interface AccessTargets<R> {
   readonly objectsUnder: (prefix: string) => R;
   readonly bucket: R;
   readonly table: R;
+  /** One of the table's indexes (`<table ARN>/index/<name>`): IAM authorises a Query on it there. */
+  readonly index: (name: string) => R;
 }
 
 /**
  * Object actions, each granted on a key prefix. Bucket-level actions have no key to scope them by, so
  * none may be asked for, but listing: that is granted on the bucket limited by an `s3:prefix` condition.
  */
-const OBJECT_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectVersion']);
+const OBJECT_ACTIONS = new Set([
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:GetObjectVersion',
+  's3:DeleteObjectVersion',
+]);
 
 /**
  * Item actions that always name a partition key. `dynamodb:LeadingKeys` under `ForAllValues` holds
@@ -55,24 +63,29 @@ export function statementsFor<R>(principal: string, access: StorageAccess, targe
     checkPrefix(principal, prefix);
     return { actions: [...actions], resources: [targets.objectsUnder(prefix)] };
   });
-  const listing = (access.listing ?? []).map((pattern) => ({
-    actions: ['s3:ListBucket'],
+  const listingOf = (action: string) => (pattern: string) => ({
+    actions: [action],
     resources: [targets.bucket],
     conditions: [{ test: 'StringLike', variable: 's3:prefix', values: [listingPattern(principal, pattern)] }],
-  }));
-  const items = access.items.map(({ actions, partitionKeys }) => {
+  });
+  const listing = (access.listing ?? []).map(listingOf('s3:ListBucket'));
+  const versionListing = (access.versionListing ?? []).map(listingOf('s3:ListBucketVersions'));
+  const items = access.items.map(({ actions, partitionKeys, index }) => {
     checkActions(principal, actions, ITEM_ACTIONS);
     if (partitionKeys === '' || partitionKeys === '*') {
       throw new Error(`Route ${principal}: DynamoDB access must be limited to a partition key pattern.`);
     }
+    if (index !== undefined && actions.some((action) => action !== 'dynamodb:Query')) {
+      throw new Error(`Route ${principal}: only dynamodb:Query is granted on an index.`);
+    }
     return {
       actions: [...actions],
-      resources: [targets.table],
+      resources: [index === undefined ? targets.table : targets.index(index)],
       conditions: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: [partitionKeys] }],
     };
   });
   const scans = access.scans === true ? [{ actions: ['dynamodb:Scan'], resources: [targets.table] }] : [];
-  return [...objects, ...listing, ...items, ...scans];
+  return [...objects, ...listing, ...versionListing, ...items, ...scans];
 }
 
 /** The ARNs of one stage's (or one install's) bucket and table. */
@@ -91,6 +104,7 @@ export function policyFor(principal: string, access: StorageAccess, arns: Storag
     objectsUnder: (prefix) => `${arns.bucket}/${prefix}*`,
     bucket: arns.bucket,
     table: arns.table,
+    index: (name) => `${arns.table}/index/${name}`,
   });
 }
 

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from './errors.ts';
+import { HttpError, ServiceUnavailableError } from './errors.ts';
 import type { HttpRequest, Principal } from './http-types.ts';
 import { describeError, type Logger } from './log.ts';
 import type { AuditEvent, AuditTrail } from './ports.ts';
@@ -81,6 +81,36 @@ export function auditFields(
     sourceIp: request.sourceIp,
     ...(userAgent === undefined ? {} : { userAgent: bounded(userAgent, MAX_AUDIT_USER_AGENT_CHARS) }),
     ...(range === undefined ? {} : { range: bounded(range, MAX_AUDIT_RANGE_CHARS) }),
+  };
+}
+
+/** The refusals a change records, once its request is well formed: no such document or photo, a stale If-Match. */
+const RECORDED_REFUSALS = new Set([404, 412]);
+
+/**
+ * The event of one change (a metadata change, a deletion, an erasure), recorded before anything changes:
+ * `before` records it with the status the change answers when it succeeds, and a trail that cannot be
+ * written refuses the change (503) with nothing changed. `run` records a 404 or 412 the change met
+ * before that instead, so a refused attempt is in the trail too, then rethrows it.
+ */
+export function changeEvent(audit: AuditRecorder, entry: Omit<AuditEntry, 'status' | 'bytesSent'>, success: number) {
+  let recorded = false;
+  const record = async (status: number) => {
+    recorded = true;
+    await audit.record({ ...entry, status, bytesSent: 0 });
+  };
+  return {
+    before: () => record(success),
+    async run<T>(change: (before: () => Promise<void>) => Promise<T>): Promise<T> {
+      try {
+        return await change(() => record(success));
+      } catch (error) {
+        if (!recorded && error instanceof HttpError && RECORDED_REFUSALS.has(error.statusCode)) {
+          await record(error.statusCode);
+        }
+        throw error;
+      }
+    },
   };
 }
 

@@ -17,8 +17,15 @@ export const EXPOSED_HEADERS = [
 ] as const;
 
 /** Request headers a browser script may send. */
-export const ALLOWED_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'] as const;
-export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
+export const ALLOWED_REQUEST_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Range',
+  'If-None-Match',
+  'If-Range',
+  'If-Match',
+] as const;
+export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** What a browser may send with a download link's GET (to the bucket, or the local storage path). */
 export const LINK_REQUEST_HEADERS = ['Range', 'If-None-Match'] as const;

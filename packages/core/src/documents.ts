@@ -79,8 +79,9 @@ export function makeGetDocument(deps: Pick<DocumentDeps, 'objects' | 'documents'
       record,
       async read(range) {
         const object = await objects.get(record.objectKey, range);
-        // Metadata without bytes breaks the upload's invariant: a server fault, not a missing document.
-        if (object === undefined) throw new Error(`document object ${record.objectKey} is missing`);
+        // Metadata without bytes: a deletion has erased the bytes and not yet the item (it removes them in
+        // that order). The document is going: a 404, as it will be once the item goes too.
+        if (object === undefined) throw new DocumentNotFoundError();
         return object.body;
       },
     };

@@ -101,3 +101,24 @@ export class GatewayTimeoutError extends HttpError {
     super(504, 'Gateway Timeout', detail, options);
   }
 }
+
+/** The body is of a media type the route does not take; `Accept-Patch` or `Accept` names the one it does. */
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(detail: string, headers: Record<string, string> = {}) {
+    super(415, 'Unsupported Media Type', detail, { headers });
+  }
+}
+
+/** An `If-Match` that no longer holds: the resource changed since the client read it. */
+export class PreconditionFailedError extends HttpError {
+  constructor(detail: string) {
+    super(412, 'Precondition Failed', detail);
+  }
+}
+
+/** A change sent without `If-Match` where the route requires one (RFC 6585 §3). */
+export class PreconditionRequiredError extends HttpError {
+  constructor(detail: string) {
+    super(428, 'Precondition Required', detail);
+  }
+}

@@ -27,6 +27,7 @@ export {
   PLATFORM_LIMITS,
 } from './platform.ts';
 export {
+  DOCUMENTS_BY_TIME_INDEX,
   type Job,
   jobs,
   operator,

@@ -39,3 +39,13 @@ export const NONCURRENT_VERSION_DAYS = { customer: 90, other: 7, staging: 1 } as
 export function stagingKey(uploadId: string): string {
   return `${UPLOAD_PREFIX}${uploadId}`;
 }
+
+/** Everything of a face: its enrollment photo and every detection photo. */
+export function facePhotosPrefix(faceId: string): string {
+  return `${PHOTO_PREFIX}${faceId}/`;
+}
+
+/** Every document object of a person, whatever upload wrote it. */
+export function personDocumentsPrefix(personId: string): string {
+  return `${DOCUMENT_PREFIX}${personId}/documents/`;
+}

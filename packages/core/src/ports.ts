@@ -108,6 +108,11 @@ export interface DocumentRecord {
   readonly objectKey: string;
   readonly createdAt: string;
   readonly createdBy: string;
+  /** When and by whom the name or description last changed; absent until they do. */
+  readonly updatedAt?: string | undefined;
+  readonly updatedBy?: string | undefined;
+  /** Counts the metadata's changes (absent: none yet): updates are conditional on it. */
+  readonly revision?: number | undefined;
 }
 
 /** Document metadata (DynamoDB or a compatible store). */
@@ -115,6 +120,56 @@ export interface DocumentStore {
   get(personId: string, documentId: string): Promise<DocumentRecord | undefined>;
   /** Records a new document; throws `ConflictError` when the person already has one with that id. */
   create(record: DocumentRecord): Promise<void>;
+}
+
+/** A change of a document's description, as a PATCH asks for it. */
+export interface DocumentChange {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+/** An item of a person's partition that an erasure removes: a document, or a pending upload session. */
+export type PersonItem =
+  | { readonly kind: 'document'; readonly record: DocumentRecord }
+  | { readonly kind: 'session'; readonly session: UploadSession };
+
+/** A person's documents, managed: listed, described again, removed. */
+export interface DocumentCatalog {
+  /**
+   * A page of the person's documents, newest first. `after` is the `next` of the previous page (checked
+   * again here: a position that is not one this list makes is a 400).
+   */
+  list(
+    personId: string,
+    page: { readonly limit: number; readonly after: string | undefined },
+  ): Promise<{ items: DocumentRecord[]; next: string | undefined }>;
+  /**
+   * Applies the change unless the document changed (or went) since `record` was read: then undefined,
+   * and nothing is written.
+   */
+  update(record: DocumentRecord, change: DocumentChange): Promise<DocumentRecord | undefined>;
+  /** Removes the document's item, unless another upload's document holds the id by now. */
+  remove(record: DocumentRecord): Promise<void>;
+  /** Up to `limit` of the person's documents and pending sessions (never anything else of theirs). */
+  itemsOf(personId: string, limit: number): Promise<PersonItem[]>;
+}
+
+/** One stored version of an object, or a delete marker: a versioned bucket keeps both. */
+export interface ObjectVersion {
+  readonly key: string;
+  /** `null` (the string) for what an unversioned bucket holds. */
+  readonly versionId: string;
+  readonly lastModified: Date | undefined;
+  readonly deleteMarker: boolean;
+}
+
+/** Removes bytes for good: every version of an object, delete markers included. */
+export interface ObjectEraser {
+  /** Every version and delete marker of the objects whose keys start with `prefix`. */
+  versionsUnder(prefix: string): Promise<ObjectVersion[]>;
+  deleteVersion(key: string, versionId: string): Promise<void>;
 }
 
 /** A document reserved by an upload session and waiting for its bytes. */

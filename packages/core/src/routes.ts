@@ -6,6 +6,10 @@
 export const PERMISSIONS = {
   addFiles: 'Add Identity Files',
   readFiles: 'Read Identity Files',
+  /** Deleting documents, one or all of a person's: the product's pattern (Tags, Users: Read/Add/Edit/Delete). */
+  deleteFiles: 'Delete Identity Files',
+  /** The product's own permission for changing a face's data: deleting its photos. */
+  mutateIdentity: 'Mutate All Identity',
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
@@ -18,7 +22,12 @@ export interface StorageAccess {
    * DynamoDB actions, each on items whose partition key matches the pattern (`*` is a wildcard), as
    * IAM's `dynamodb:LeadingKeys` condition would state it.
    */
-  readonly items: readonly { readonly actions: readonly string[]; readonly partitionKeys: string }[];
+  readonly items: readonly {
+    readonly actions: readonly string[];
+    readonly partitionKeys: string;
+    /** A global secondary index the actions (a Query) are on: IAM names it as its own resource. */
+    readonly index?: string;
+  }[];
   /**
    * What the function may list (S3 ListBucket, limited by its `s3:prefix` condition): a folder
    * (`people/`), or a key pattern within one. S3 answers a read of a missing key with 403, not 404,
@@ -26,6 +35,11 @@ export interface StorageAccess {
    * is what lets it answer 404 without letting it list anything else.
    */
   readonly listing?: readonly string[];
+  /**
+   * What the function may list versions of (S3 ListBucketVersions, limited by `s3:prefix` like
+   * `listing`): an erasure finds every version and delete marker of what it removes.
+   */
+  readonly versionListing?: readonly string[];
   /** Reads every item (a Scan), which no partition key limits: only the local server's session sweep. */
   readonly scans?: boolean;
 }
@@ -33,7 +47,7 @@ export interface StorageAccess {
 export interface Route {
   /** Stable name: the function's name in the infrastructure and in logs. */
   readonly id: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway resource path, with `{name}` parameters. */
   readonly path: string;
   /** Entry module, relative to the repository root, and its exported handler. */
@@ -50,6 +64,12 @@ export interface Route {
 }
 
 const roleReads = { actions: ['dynamodb:GetItem'], partitionKeys: 'ROLE' } as const;
+
+/**
+ * The table's sparse index of documents by creation time (`pk`, `createdAt`): a person's documents list
+ * newest first. Only items with a `createdAt` are in it (documents, and pending sessions, which the list skips).
+ */
+export const DOCUMENTS_BY_TIME_INDEX = 'documentsByTime';
 
 export const routes = [
   {
@@ -224,6 +244,139 @@ export const routes = [
       listing: ['faces/*/detections/*.jpg'],
     },
     memoryMb: 256,
+    timeoutSeconds: 30,
+  },
+  {
+    // Photos are erased with every version: the bucket is versioned, so a plain delete would only hide them.
+    id: 'DeleteEnrollmentPhoto',
+    method: 'DELETE',
+    path: '/api/v1/people/enrollmentPhoto/{faceId}',
+    handler: 'functions/delete-enrollment-photo.handler',
+    permission: PERMISSIONS.mutateIdentity,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [{ actions: ['s3:DeleteObjectVersion'], prefix: 'faces/' }],
+      // PutItem: the deletion's access event, under the face.
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'FACE#*' }, roleReads],
+      versionListing: ['faces/'],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'DeleteDetectionPhoto',
+    method: 'DELETE',
+    path: '/api/v1/people/detectionPhoto/{faceId}/{detectionId}',
+    handler: 'functions/delete-detection-photo.handler',
+    permission: PERMISSIONS.mutateIdentity,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [{ actions: ['s3:DeleteObjectVersion'], prefix: 'faces/' }],
+      // PutItem: the deletion's access event, under the face.
+      items: [{ actions: ['dynamodb:PutItem'], partitionKeys: 'FACE#*' }, roleReads],
+      versionListing: ['faces/'],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'ListFileDocuments',
+    method: 'GET',
+    path: '/api/v1/people/{personId}/fileDocuments',
+    handler: 'functions/list-file-documents.handler',
+    permission: PERMISSIONS.readFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      items: [{ actions: ['dynamodb:Query'], partitionKeys: 'PERSON#*', index: DOCUMENTS_BY_TIME_INDEX }, roleReads],
+      objects: [],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'GetFileDocument',
+    method: 'GET',
+    path: '/api/v1/people/{personId}/fileDocuments/{documentId}',
+    handler: 'functions/get-file-document.handler',
+    permission: PERMISSIONS.readFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [],
+      items: [{ actions: ['dynamodb:GetItem'], partitionKeys: 'PERSON#*' }, roleReads],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'UpdateFileDocument',
+    method: 'PATCH',
+    path: '/api/v1/people/{personId}/fileDocuments/{documentId}',
+    handler: 'functions/update-file-document.handler',
+    permission: PERMISSIONS.addFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [],
+      // PutItem: the change's access event, with the person's data.
+      items: [
+        { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' },
+        roleReads,
+      ],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'DeleteFileDocument',
+    method: 'DELETE',
+    path: '/api/v1/people/{personId}/fileDocuments/{documentId}',
+    handler: 'functions/delete-file-document.handler',
+    permission: PERMISSIONS.deleteFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      objects: [{ actions: ['s3:DeleteObjectVersion'], prefix: 'people/' }],
+      // PutItem: the deletion's access event, with the person's data.
+      items: [
+        { actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], partitionKeys: 'PERSON#*' },
+        roleReads,
+      ],
+      versionListing: ['people/'],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'EraseFileDocuments',
+    method: 'DELETE',
+    path: '/api/v1/people/{personId}/fileDocuments',
+    handler: 'functions/erase-file-documents.handler',
+    permission: PERMISSIONS.deleteFiles,
+    response: 'buffered',
+    head: false,
+    access: {
+      // Documents' bytes under people/, and the staged bytes of the person's pending upload sessions.
+      objects: [
+        { actions: ['s3:DeleteObjectVersion'], prefix: 'people/' },
+        { actions: ['s3:DeleteObjectVersion'], prefix: 'uploads/' },
+      ],
+      // Query: the person's items; GetItem: whether bytes no listed item named belong to a newer upload;
+      // PutItem: the erasure's access event.
+      items: [
+        {
+          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+          partitionKeys: 'PERSON#*',
+        },
+        roleReads,
+      ],
+      versionListing: ['people/', 'uploads/'],
+    },
+    memoryMb: 1024,
+    // API Gateway cuts a buffered answer at 29 s: the erasure stops well before (ERASURE_BUDGET_MS), with a 202.
     timeoutSeconds: 30,
   },
 ] as const satisfies readonly Route[];

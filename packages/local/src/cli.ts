@@ -4,6 +4,7 @@
 import { auditCommand } from './cli/audit.ts';
 import { backupCommand, restoreCommand } from './cli/backup.ts';
 import { documentCommands } from './cli/document.ts';
+import { documentManagementCommands, personCommands } from './cli/document-management.ts';
 import { type CommandGroup, help, type Io, UsageError } from './cli/io.ts';
 import { photoCommands } from './cli/photo.ts';
 import { roleCommands } from './cli/role.ts';
@@ -23,6 +24,8 @@ Commands:
   role list                  List roles
   document upload FILE       Upload a person's document (multipart up to 4 MiB, an upload session above)
   document download          Download a person's document to a file
+  document list|show|delete  List a person's documents, show one's metadata, delete one for good
+  person erase               Erase every document of a person, every version
   backup --out FILE          Back up the stores (photos, documents, metadata, roles) to an archive
   restore FILE               Restore an archive into a new or empty data dir
   audit PERSON_ID            Show a person's access trail (or a face's, with --face ID)
@@ -32,10 +35,11 @@ Storage: the server running on the data dir (DATA_DIR, default .data), or the da
 none runs; a deployed stage's with --bucket and --table (or BUCKET_NAME and TABLE_NAME) and AWS credentials.
 `;
 
-const GROUPS: Record<'photo' | 'role' | 'document', CommandGroup> = {
+const GROUPS: Record<'photo' | 'role' | 'document' | 'person', CommandGroup> = {
   photo: photoCommands,
   role: roleCommands,
-  document: documentCommands,
+  document: { ...documentCommands, ...documentManagementCommands },
+  person: personCommands,
 };
 
 /** Runs one CLI invocation; returns the exit code. */
@@ -61,7 +65,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         return await auditCommand.run(rest, io);
       case 'photo':
       case 'role':
-      case 'document': {
+      case 'document':
+      case 'person': {
         const [sub, ...args] = rest;
         const group = GROUPS[command];
         const run = sub !== undefined && Object.hasOwn(group, sub) ? group[sub] : undefined;

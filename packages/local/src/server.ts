@@ -10,12 +10,18 @@ import {
   auditTrailHandler,
   authenticatorOf,
   completeUploadSessionHandler,
+  deleteDetectionPhotoHandler,
+  deleteEnrollmentPhotoHandler,
+  deleteFileDocumentHandler,
   detectionPhotoHandler,
   detectionPhotoLinkHandler,
   downloadFileDocumentHandler,
   enrollmentPhotoHandler,
   enrollmentPhotoLinkHandler,
+  eraseFileDocumentsHandler,
   fileDocumentLinkHandler,
+  getFileDocumentHandler,
+  listFileDocumentsHandler,
   makeDocumentStore,
   makeRoleStore,
   makeS3Client,
@@ -27,6 +33,7 @@ import {
   type StorageSettings,
   startUploadSessionHandler,
   tableOf,
+  updateFileDocumentHandler,
   uploadFileDocumentHandler,
 } from '@identities/aws';
 import {
@@ -201,6 +208,13 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteId, (settings: Settings) => An
   FileDocumentLink: fileDocumentLinkHandler,
   EnrollmentPhotoLink: enrollmentPhotoLinkHandler,
   DetectionPhotoLink: detectionPhotoLinkHandler,
+  DeleteEnrollmentPhoto: deleteEnrollmentPhotoHandler,
+  DeleteDetectionPhoto: deleteDetectionPhotoHandler,
+  ListFileDocuments: listFileDocumentsHandler,
+  GetFileDocument: getFileDocumentHandler,
+  UpdateFileDocument: updateFileDocumentHandler,
+  DeleteFileDocument: deleteFileDocumentHandler,
+  EraseFileDocuments: eraseFileDocumentsHandler,
 };
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -1,5 +1,15 @@
 import { DocumentNotFoundError } from '../documents.ts';
-import { BadRequestError, ConflictError, GoneError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { MAX_PATCH_BYTES } from '../endpoints/update-file-document.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  GoneError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  UnsupportedMediaTypeError,
+} from '../errors.ts';
 import { MAX_ID_LENGTH } from '../ids.ts';
 import { MAX_LINK_SECONDS } from '../link-requests.ts';
 import { PAGE_LIMIT } from '../pages.ts';
@@ -99,6 +109,15 @@ const badPage = problem('A limit out of range, or a cursor this list did not iss
   new BadRequestError(`The limit must be a whole number from 1 to ${PAGE_LIMIT.max}.`),
   new BadRequestError('The cursor is not one this list issued; start again without it.'),
 ]);
+
+const documentNotFound = problem('No such document for this person.', [new DocumentNotFoundError()]);
+const header = (description: string, value: string) =>
+  ({ description, required: true, schema: { type: 'string', const: value } }) as const;
+const metadataEtagHeader = {
+  description: 'Strong entity tag of the metadata (not of the bytes); send it back in If-Match or If-None-Match.',
+  required: true,
+  schema: { type: 'string', pattern: '^"[^"]*"$' },
+} as const;
 
 const withLocation = (response: ResponseDescription): ResponseDescription => ({
   ...response,
@@ -275,6 +294,134 @@ export const OPERATIONS: Readonly<Partial<Record<RouteId, OperationDescription>>
         new ConflictError('The file has not been uploaded for this session yet.'),
       ]),
       '410': problem('The session expired.', [new GoneError('This upload session has expired; start a new one.')]),
+    },
+  },
+  ListFileDocuments: {
+    tag: 'File documents',
+    summary: "A page of a person's documents' metadata, newest first.",
+    description:
+      'Documents an upload session has reserved but not completed are not listed. A person without documents has an empty page.',
+    query: PAGE_QUERY,
+    responses: {
+      '200': {
+        description: 'A page of metadata.',
+        headers: { Link: { ...HEADERS.Link, required: false }, 'Cache-Control': HEADERS.CacheControl },
+        content: { 'application/json': json(ref('DocumentPage')) },
+      },
+      '400': problem('A person id that is not a GUID, a limit out of range, or a cursor this list did not issue.', [
+        new BadRequestError('personId must be a GUID.'),
+        new BadRequestError(`The limit must be a whole number from 1 to ${PAGE_LIMIT.max}.`),
+        new BadRequestError('The cursor is not one this list issued; start again without it.'),
+        new BadRequestError('The cursor parameter is given more than once.'),
+      ]),
+    },
+  },
+  GetFileDocument: {
+    tag: 'File documents',
+    summary: "One document's metadata, with its ETag.",
+    description:
+      "The ETag is the metadata's (what a change's If-Match names), not the bytes'. If-None-Match is honoured.",
+    responses: {
+      '200': {
+        description: 'The metadata.',
+        headers: { ETag: metadataEtagHeader, 'Cache-Control': HEADERS.CacheControl },
+        content: { 'application/json': json(ref('DocumentMetadata')) },
+      },
+      '304': {
+        description: 'The If-None-Match still holds.',
+        headers: { ETag: metadataEtagHeader, 'Cache-Control': HEADERS.CacheControl },
+      },
+      '404': documentNotFound,
+    },
+  },
+  UpdateFileDocument: {
+    tag: 'File documents',
+    summary: "Change a document's name or description (JSON Merge Patch, conditional on If-Match).",
+    description:
+      "If-Match names the metadata's ETag (or `*`). The bytes never change: a new file is a new upload. Of two changes made from one read, exactly one applies.",
+    requestBody: {
+      content: {
+        'application/merge-patch+json': json(ref('DocumentPatch'), { name: 'ID Card (back)', description: null }),
+      },
+    },
+    responses: {
+      '200': {
+        description: 'The metadata as it is now, with its new ETag.',
+        headers: { ETag: metadataEtagHeader, 'Cache-Control': HEADERS.CacheControl },
+        content: { 'application/json': json(ref('DocumentMetadata')) },
+      },
+      '400': problem('Not a JSON object, a member other than name or description, or an invalid value.', [
+        new BadRequestError('The patch is not valid JSON.'),
+        new BadRequestError('The merge patch must be a JSON object.'),
+        new BadRequestError('Only name and description can be changed, not fileName.'),
+        new BadRequestError('name must not be blank.'),
+        new BadRequestError('If-Match is sent more than once.'),
+      ]),
+      '404': documentNotFound,
+      '412': problem('The document changed since that ETag was read.', [
+        new PreconditionFailedError('The document changed since that ETag was read; read it again.'),
+      ]),
+      '413': problem(`The patch is over ${MAX_PATCH_BYTES} bytes.`, [
+        new PayloadTooLargeError(`The patch is over ${MAX_PATCH_BYTES} bytes.`),
+      ]),
+      '415': problem(
+        'The body is not sent as application/merge-patch+json.',
+        [
+          new UnsupportedMediaTypeError(
+            'A change is a JSON merge patch (RFC 7396), sent as application/merge-patch+json.',
+          ),
+        ],
+        { 'Accept-Patch': header('The media type a change is sent as.', 'application/merge-patch+json') },
+      ),
+      '428': problem('No If-Match: a change names the ETag it was made from.', [
+        new PreconditionRequiredError("Send If-Match with the document's ETag (from GET), or * to change any version."),
+      ]),
+    },
+  },
+  DeleteFileDocument: {
+    tag: 'File documents',
+    summary: 'Delete a document: every version of its bytes, and its metadata.',
+    description:
+      'Nothing of it is recoverable from this service afterwards. Its id is free at once. A repeated delete is a 404.',
+    responses: {
+      '204': { description: 'Deleted.', headers: { 'Cache-Control': HEADERS.CacheControl } },
+      '404': documentNotFound,
+    },
+  },
+  EraseFileDocuments: {
+    tag: 'File documents',
+    summary: 'Erase every document of a person (and their pending upload sessions), every version.',
+    description:
+      "Idempotent and resumable: a 202 means part is erased; send the same DELETE again until it answers 204. The person's access trail is kept.",
+    responses: {
+      '202': {
+        description: 'Part of the documents are erased; repeat the request.',
+        headers: { 'Retry-After': HEADERS.RetryAfter, 'Cache-Control': HEADERS.CacheControl },
+        content: { 'application/json': json(ref('ErasureInProgress')) },
+      },
+      '204': {
+        description: "Nothing of the person's documents is left (also for a person who had none).",
+        headers: { 'Cache-Control': HEADERS.CacheControl },
+      },
+      '400': problem('A person id that is not a GUID.', [new BadRequestError('personId must be a GUID.')]),
+    },
+  },
+  DeleteEnrollmentPhoto: {
+    tag: 'Photos',
+    summary: "Delete a face's enrollment photo and every detection photo of it, every version.",
+    description: 'A 404 when nothing of the face is stored, not even an old version.',
+    responses: {
+      '204': { description: 'Deleted.', headers: { 'Cache-Control': HEADERS.CacheControl } },
+      '404': photoNotFound,
+    },
+  },
+  DeleteDetectionPhoto: {
+    tag: 'Photos',
+    summary: 'Delete one detection photo, every version.',
+    description: 'A 404 when the photo has no version left.',
+    responses: {
+      '204': { description: 'Deleted.', headers: { 'Cache-Control': HEADERS.CacheControl } },
+      '404': photoNotFound,
     },
   },
 };

@@ -232,6 +232,65 @@ export const schemas = {
       nextCursor: { type: ['string', 'null'], description: "The next page's cursor; null on the last page." },
     },
   },
+  DocumentMetadata: {
+    type: 'object',
+    description: "A document's metadata: the same shape in a list, alone and after a change, every field present.",
+    required: [
+      'id',
+      'personId',
+      'name',
+      'description',
+      'fileName',
+      'contentType',
+      'size',
+      'sha256',
+      'createdAt',
+      'createdBy',
+      'updatedAt',
+      'updatedBy',
+    ],
+    properties: {
+      id: { type: 'string', pattern: SAFE_ID.source },
+      personId,
+      name: { type: 'string' },
+      description: { type: ['string', 'null'], description: 'null when there is none.' },
+      fileName: { type: 'string' },
+      contentType: { type: 'string' },
+      size: { type: 'integer', minimum: 1 },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: "The bytes' SHA-256: the download's ETag." },
+      createdAt: instant,
+      createdBy: { type: 'string' },
+      updatedAt: { ...instant, description: 'When the name or description last changed; createdAt until then.' },
+      updatedBy: { type: 'string' },
+    },
+  },
+  DocumentPage: {
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: {
+      items: { type: 'array', items: ref('DocumentMetadata') },
+      nextCursor: { type: ['string', 'null'], description: "The next page's cursor; null on the last page." },
+    },
+  },
+  DocumentPatch: {
+    type: 'object',
+    description: 'A JSON Merge Patch (RFC 7396) of the name and description; any other member is a 400.',
+    properties: {
+      name,
+      description: { ...description, type: ['string', 'null'], description: 'null (or blank) removes it.' },
+    },
+  },
+  ErasureInProgress: {
+    type: 'object',
+    required: ['personId', 'status', 'detail', 'erasedDocuments', 'erasedSessions'],
+    properties: {
+      personId,
+      status: { type: 'string', const: 'inProgress' },
+      detail: { type: 'string' },
+      erasedDocuments: { type: 'integer', minimum: 0, description: 'Documents this request erased.' },
+      erasedSessions: { type: 'integer', minimum: 0, description: 'Pending upload sessions this request erased.' },
+    },
+  },
 } as const satisfies Record<string, Schema>;
 
 export type SchemaName = keyof typeof schemas;

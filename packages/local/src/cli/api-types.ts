@@ -18,7 +18,13 @@ export interface paths {
         get: operations["EnrollmentPhoto"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a face's enrollment photo and every detection photo of it, every version.
+         * @description A 404 when nothing of the face is stored, not even an old version.
+         *
+         *     Permission: **Mutate All Identity** (category Identities).
+         */
+        delete: operations["DeleteEnrollmentPhoto"];
         options?: never;
         /**
          * Download a face's enrollment photo (JPEG). Headers only (HEAD).
@@ -46,7 +52,13 @@ export interface paths {
         get: operations["DetectionPhoto"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete one detection photo, every version.
+         * @description A 404 when the photo has no version left.
+         *
+         *     Permission: **Mutate All Identity** (category Identities).
+         */
+        delete: operations["DeleteDetectionPhoto"];
         options?: never;
         /**
          * Download a detection photo (JPEG). Headers only (HEAD).
@@ -240,6 +252,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/{personId}/fileDocuments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a person's documents' metadata, newest first.
+         * @description Documents an upload session has reserved but not completed are not listed. A person without documents has an empty page.
+         *
+         *     Permission: **Read Identity Files** (category Identities).
+         */
+        get: operations["ListFileDocuments"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase every document of a person (and their pending upload sessions), every version.
+         * @description Idempotent and resumable: a 202 means part is erased; send the same DELETE again until it answers 204. The person's access trail is kept.
+         *
+         *     Permission: **Delete Identity Files** (category Identities).
+         */
+        delete: operations["EraseFileDocuments"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{personId}/fileDocuments/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One document's metadata, with its ETag.
+         * @description The ETag is the metadata's (what a change's If-Match names), not the bytes'. If-None-Match is honoured.
+         *
+         *     Permission: **Read Identity Files** (category Identities).
+         */
+        get: operations["GetFileDocument"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a document: every version of its bytes, and its metadata.
+         * @description Nothing of it is recoverable from this service afterwards. Its id is free at once. A repeated delete is a 404.
+         *
+         *     Permission: **Delete Identity Files** (category Identities).
+         */
+        delete: operations["DeleteFileDocument"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a document's name or description (JSON Merge Patch, conditional on If-Match).
+         * @description If-Match names the metadata's ETag (or `*`). The bytes never change: a new file is a new upload. Of two changes made from one read, exactly one applies.
+         *
+         *     Permission: **Add Identity Files** (category Identities).
+         */
+        patch: operations["UpdateFileDocument"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -423,6 +497,64 @@ export interface components {
             /** @description The next page's cursor; null on the last page. */
             nextCursor: string | null;
         };
+        /** @description A document's metadata: the same shape in a list, alone and after a change, every field present. */
+        DocumentMetadata: {
+            id: string;
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId: string;
+            name: string;
+            /** @description null when there is none. */
+            description: string | null;
+            fileName: string;
+            contentType: string;
+            size: number;
+            /** @description The bytes' SHA-256: the download's ETag. */
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description When the name or description last changed; createdAt until then.
+             */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        DocumentPage: {
+            items: components["schemas"]["DocumentMetadata"][];
+            /** @description The next page's cursor; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description A JSON Merge Patch (RFC 7396) of the name and description; any other member is a 400. */
+        DocumentPatch: {
+            /**
+             * @description Display name (trimmed; 1 to 256 characters).
+             * @example ID Card
+             */
+            name?: string;
+            /**
+             * @description null (or blank) removes it.
+             * @example Front of ID
+             */
+            description?: string | null;
+        };
+        ErasureInProgress: {
+            /**
+             * @description The person (a GUID; matched case-insensitively, stored in lower case).
+             * @example 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+             */
+            personId: string;
+            /** @constant */
+            status: "inProgress";
+            detail: string;
+            /** @description Documents this request erased. */
+            erasedDocuments: number;
+            /** @description Pending upload sessions this request erased. */
+            erasedSessions: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -526,6 +658,112 @@ export interface operations {
                     "X-Content-Type-Options": "nosniff";
                     /** @description The whole size, for a range that starts past its end. */
                     "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DeleteEnrollmentPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Mutate All Identity" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
                     [name: string]: unknown;
                 };
                 content: {
@@ -824,6 +1062,114 @@ export interface operations {
                     "X-Content-Type-Options": "nosniff";
                     /** @description The whole size, for a range that starts past its end. */
                     "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DeleteDetectionPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The face. An id no photo could have (outside letters, digits, `._~-`) is a 404. */
+                faceId: string;
+                /** @description The detection of that face. */
+                detectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Mutate All Identity" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such photo (or an id no photo could have). */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2226,6 +2572,645 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    ListFileDocuments: {
+        parameters: {
+            query?: {
+                /** @description Items in the page: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, as given; any other value (or another list's) is a 400. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of metadata. */
+            200: {
+                headers: {
+                    /** @description The next page (RFC 8288), relative to the request URL: `<…?limit=…&cursor=…>; rel="next"`. */
+                    Link?: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description A person id that is not a GUID, a limit out of range, or a cursor this list did not issue. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Read Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    EraseFileDocuments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Part of the documents are erased; repeat the request. */
+            202: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureInProgress"];
+                };
+            };
+            /** @description Nothing of the person's documents is left (also for a person who had none). */
+            204: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A person id that is not a GUID. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Delete Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    GetFileDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the metadata (not of the bytes); send it back in If-Match or If-None-Match. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentMetadata"];
+                };
+            };
+            /** @description The If-None-Match still holds. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the metadata (not of the bytes); send it back in If-Match or If-None-Match. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Read Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document for this person. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    DeleteFileDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Delete Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document for this person. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the requestId. */
+            500: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency failed. */
+            502: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Storage or the token signing keys are throttling or unreachable; retry after the time given. */
+            503: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency did not answer in time. */
+            504: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    UpdateFileDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The person the document belongs to (a GUID; anything else is a 404). */
+                personId: string;
+                /** @description The document's public id (`publicId` at upload, or the GUID generated then). */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["DocumentPatch"];
+            };
+        };
+        responses: {
+            /** @description The metadata as it is now, with its new ETag. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the metadata (not of the bytes); send it back in If-Match or If-None-Match. */
+                    ETag: string;
+                    /** @description How the response may be cached. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentMetadata"];
+                };
+            };
+            /** @description Not a JSON object, a member other than name or description, or an invalid value. */
+            400: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or invalid. */
+            401: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The scheme to authenticate with (RFC 6750). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the "Add Identity Files" permission. */
+            403: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document for this person. */
+            404: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The document changed since that ETag was read. */
+            412: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The patch is over 16384 bytes. The request is larger than API Gateway's limit (10 MB, or 6 MB once base64-encoded for Lambda). */
+            413: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The body is not sent as application/merge-patch+json. */
+            415: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description The media type a change is sent as. */
+                    "Accept-Patch": "application/merge-patch+json";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No If-Match: a change names the ETag it was made from. */
+            428: {
+                headers: {
+                    /** @description Browsers never guess another type. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An unexpected failure; quote the requestId. */

@@ -21,7 +21,7 @@ import { presents, selfSignedFiles } from '../tls.ts';
 import { type ApiClient, apiClient, apiPath, nodeStream, refusal } from './api-client.ts';
 import { type CommandGroup, help, type Io, parse, progressBar, UsageError } from './io.ts';
 
-const apiOptions = {
+export const apiOptions = {
   'api-url': { type: 'string' },
   token: { type: 'string' },
   insecure: { type: 'boolean', short: 'k' },
@@ -29,7 +29,7 @@ const apiOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
+export const API_HELP = `  --api-url URL             The API (IDENTITIES_API_URL; default: the server running on the data dir)
   --token JWT               Bearer token (IDENTITIES_TOKEN; default: a dev token from the data dir's issuer)
   -k, --insecure            Do not verify the server's certificate, for this command only (the certificate
                             of the server running on the data dir is verified without it)
@@ -135,7 +135,7 @@ export async function send(target: ApiTarget, url: URL, request: Request = {}): 
 }
 
 /** The API's typed client, over this command's connections. */
-function clientOf(target: ApiTarget): ApiClient {
+export function clientOf(target: ApiTarget): ApiClient {
   return apiClient(target.url, target.token, (url, request) => send(target, url, request));
 }
 
@@ -361,10 +361,14 @@ export async function downloadDocument(
   return (await stat(output)).size;
 }
 
-/** The API to call: named by options, or the server running on the data dir with a dev token. */
-async function apiTarget(
+/**
+ * The API to call: named by options, or the server running on the data dir with a dev token granting
+ * `permissions` (by default the file permissions an upload and a download need).
+ */
+export async function apiTarget(
   io: Io,
   values: { 'api-url'?: string; token?: string; insecure?: boolean; 'data-dir'?: string },
+  permissions: readonly string[] = ALL_FILE_PERMISSIONS,
 ): Promise<ApiTarget> {
   const dataDir = dataDirFrom(io.env, values['data-dir']);
   const running = readServerInfo(dataDir);
@@ -376,7 +380,7 @@ async function apiTarget(
   if (token === undefined) {
     const issuer = await loadDevIssuer(dataDir, false);
     if (issuer === undefined) throw new UsageError('give a token with --token or IDENTITIES_TOKEN');
-    token = await issuer.sign({ permissions: ALL_FILE_PERMISSIONS, subject: 'identities-cli', expiresIn: '10m' });
+    token = await issuer.sign({ permissions: [...permissions], subject: 'identities-cli', expiresIn: '10m' });
   }
   const insecure = values.insecure === true;
   // The server running on the data dir, when it serves the data dir's self-signed certificate, is verified
@@ -474,7 +478,7 @@ async function documentDownload(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-/** identities document upload | download */
+/** identities document upload | download (list, show and delete: cli/document-management.ts) */
 export const documentCommands: CommandGroup = {
   upload: { help: UPLOAD_HELP, run: documentUpload },
   download: { help: DOWNLOAD_HELP, run: documentDownload },
