@@ -76,6 +76,25 @@ export function objectVersions(options: {
   mkdirSync(options.indexDir, { recursive: true, mode: 0o700 });
   const locks = new Map<string, Promise<unknown>>();
 
+  /**
+   * The file store removes a deleted key's emptied folders as it goes: two deletes in one folder at once
+   * may each find the other's folder gone. Deletes run one at a time, and a key found gone is deleted.
+   */
+  let deleting: Promise<unknown> = Promise.resolve();
+  function deleteObject(fromBucket: string, key: string): Promise<void> {
+    const run = deleting.then(async () => {
+      try {
+        await store.deleteObject(fromBucket, key);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (await store.existsObject(fromBucket, key))) {
+          throw error;
+        }
+      }
+    });
+    deleting = run.catch(() => undefined);
+    return run;
+  }
+
   /** Runs `work` once every earlier change of the same key has finished: one change of a key at a time. */
   function locked<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = locks.get(key) ?? Promise.resolve();
@@ -126,7 +145,7 @@ export function objectVersions(options: {
   /** Moves the current bytes of `key` aside as version `id`, leaving the key without them. */
   async function retire(key: string, id: string): Promise<void> {
     await store.copyObject(bucket, key, versionsBucket, versionKey(key, id));
-    await store.deleteObject(bucket, key);
+    await deleteObject(bucket, key);
   }
 
   /** Makes the newest remaining version current again, when it has bytes. */
@@ -134,7 +153,7 @@ export function objectVersions(options: {
     const newest = versions[0];
     if (newest === undefined || newest.deleteMarker) return;
     await store.copyObject(versionsBucket, versionKey(key, newest.id), bucket, key);
-    await store.deleteObject(versionsBucket, versionKey(key, newest.id));
+    await deleteObject(versionsBucket, versionKey(key, newest.id));
     versions[0] = { ...newest, noncurrentSince: undefined };
   }
 
@@ -172,7 +191,7 @@ export function objectVersions(options: {
         if (!hadBytes) return;
         // A failed write may have left part of its bytes under the key: the old version goes back.
         await store.copyObject(versionsBucket, versionKey(key, current.id), bucket, key);
-        await store.deleteObject(versionsBucket, versionKey(key, current.id));
+        await deleteObject(versionsBucket, versionKey(key, current.id));
       };
       // The history is written before the answer ends: a client told of the write finds its version listed.
       await new Promise<void>((resolve) => {
@@ -219,11 +238,11 @@ export function objectVersions(options: {
       const found = versions[index];
       if (found === undefined) return { deleteMarker: false, versionId };
       if (index === 0) {
-        if (!found.deleteMarker) await store.deleteObject(bucket, key);
+        if (!found.deleteMarker) await deleteObject(bucket, key);
         versions.shift();
         await restoreNewest(key, versions);
       } else {
-        if (!found.deleteMarker) await store.deleteObject(versionsBucket, versionKey(key, found.id));
+        if (!found.deleteMarker) await deleteObject(versionsBucket, versionKey(key, found.id));
         versions.splice(index, 1);
       }
       await save(key, versions);
@@ -421,7 +440,7 @@ export function objectVersions(options: {
             kept.push(version);
             continue;
           }
-          if (!version.deleteMarker) await store.deleteObject(versionsBucket, versionKey(key, version.id));
+          if (!version.deleteMarker) await deleteObject(versionsBucket, versionKey(key, version.id));
           gone++;
         }
         // A delete marker with nothing left behind it is removed too (`expiredObjectDeleteMarker`).
